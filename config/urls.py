@@ -1,0 +1,17 @@
+"""Root URLs: the organizer admin; the site root leads there until a public site exists."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Greenroom organizer"
+admin.site.site_title = "Greenroom"
+admin.site.index_title = "Events, speakers and passes"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/", admin.site.urls),
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
+]

@@ -1,0 +1,1 @@
+"""Events, their stages, the agenda of sessions, and topic tags."""

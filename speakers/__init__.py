@@ -1,0 +1,1 @@
+"""Speakers, their organizations, event lineups and who speaks in which session."""

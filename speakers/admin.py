@@ -1,0 +1,489 @@
+"""Organizer screens for speakers, organizations and the agenda's sessions.
+
+Sessions are edited here rather than in events/admin.py because their form carries the
+speakers inline, and the events app must not import speakers.
+"""
+
+import csv
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from events.exceptions import DomainError, EventsError
+from events.models import Event, Session, Stage
+from events.selectors import sessions_on_local_day
+from events.services import check_session_slot, set_sessions_published
+from speakers.admin_import import SpeakerImportAdminMixin
+from speakers.exceptions import SpeakersError
+from speakers.models import InvitationStatus, LineupEntry, Organization, SessionSpeaker, Speaker
+from speakers.models import SpeakerLink as Link
+from speakers.selectors import speaker_export_rows
+from speakers.services import (
+    SpeakerSlot,
+    check_speakers_available,
+    invite_speakers,
+    schedule_session,
+    set_lineup_status,
+    stamp_status_time,
+)
+
+
+def _event_id(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """Companies and institutions speakers come from."""
+
+    list_display = ("name", "website", "speaker_count")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(speaker_count=Count("speakers"))
+
+    @admin.display(description="speakers", ordering="speaker_count")
+    def speaker_count(self, organization: Organization) -> int:
+        return organization.speaker_count
+
+
+class EventChoiceFilter(admin.SimpleListFilter):
+    """Filter by event; lists events by name in one query."""
+
+    title = "event"
+    parameter_name = "event"
+    lookup = "event"
+
+    def lookups(self, request, model_admin):
+        return list(Event.objects.values_list("pk", "name"))
+
+    def selected_event_id(self) -> int | None:
+        value = self.value()
+        return int(value) if value and value.isdigit() else None
+
+    def queryset(self, request, queryset):
+        event_id = self.selected_event_id()
+        if event_id is None:
+            return queryset
+        return queryset.filter(**{self.lookup: event_id}).distinct()
+
+
+class LineupEventFilter(EventChoiceFilter):
+    """Speakers in the lineup of one event."""
+
+    lookup = "lineup_entries__event"
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    """Speakers by invitation status, for the event chosen in the event filter if any."""
+
+    title = "invitation status"
+    parameter_name = "invitation"
+
+    def lookups(self, request, model_admin):
+        return InvitationStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in InvitationStatus.values:
+            return queryset
+        entries = LineupEntry.objects.filter(status=self.value())
+        event_id = request.GET.get(LineupEventFilter.parameter_name, "")
+        if event_id.isdigit():
+            entries = entries.filter(event_id=int(event_id))
+        return queryset.filter(pk__in=entries.values("speaker_id"))
+
+
+class LineupEventForm(forms.Form):
+    """The event a lineup action applies to."""
+
+    event = forms.ModelChoiceField(queryset=Event.objects.order_by("-start_date"))
+
+
+class SpeakerLinkInline(admin.TabularInline):
+    """Public links on the speaker's profile."""
+
+    model = Link
+    fields = ("url", "label")
+    extra = 0
+
+
+class LineupEntryForm(forms.ModelForm):
+    """A lineup row whose status change stamps the matching time."""
+
+    class Meta:
+        model = LineupEntry
+        fields = ("event", "status")
+
+    def save(self, commit: bool = True) -> LineupEntry:
+        if "status" in self.changed_data:
+            stamp_status_time(self.instance, now=timezone.now())
+        return super().save(commit)
+
+
+class LineupEntryInline(admin.TabularInline):
+    """The events this speaker is in the lineup of, with invitation progress."""
+
+    model = LineupEntry
+    form = LineupEntryForm
+    fields = ("event", "status", "invited_at", "invitation_sent_at", "confirmed_at", "declined_at")
+    readonly_fields = ("invited_at", "invitation_sent_at", "confirmed_at", "declined_at")
+    extra = 0
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(SpeakerImportAdminMixin, admin.ModelAdmin):
+    """Speakers across events, with lineup actions and CSV import and export."""
+
+    list_display = ("headshot_thumbnail", "name", "job_title", "organization", "lineup", "email")
+    list_display_links = ("name",)
+    list_select_related = ("organization",)
+    list_filter = (LineupEventFilter, "organization", InvitationStatusFilter)
+    search_fields = ("name", "job_title", "organization__name")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("organization",)
+    inlines = [SpeakerLinkInline, LineupEntryInline]
+    readonly_fields = ("created_at", "updated_at")
+    actions = ["mark_confirmed", "mark_declined", "send_invitation", "export_csv"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "pronouns", "job_title", "organization", "bio",
+                           "headshot")}),
+        ("Private contact (never shown publicly)", {"fields": ("email", "phone")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        lineup = LineupEntry.objects.select_related("event").order_by("event__start_date")
+        return super().get_queryset(request).prefetch_related(Prefetch("lineup_entries", lineup))
+
+    @admin.display(description="")
+    def headshot_thumbnail(self, speaker: Speaker) -> str:
+        if not speaker.headshot:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" width="40" height="40" '
+            'style="object-fit: cover; border-radius: 50%;">',
+            speaker.headshot.url,
+            speaker.name,
+        )
+
+    @admin.display(description="lineup")
+    def lineup(self, speaker: Speaker) -> str:
+        entries = speaker.lineup_entries.all()
+        return ", ".join(f"{entry.event.name} ({entry.get_status_display()})" for entry in entries)
+
+    def _for_chosen_event(
+        self, request, queryset, *, verb: str, perform
+    ) -> TemplateResponse | None:
+        """Ask which event a lineup action is for, then `perform(event)` once it is chosen.
+
+        The event filter, when set, preselects the event; it cannot be the only way to name
+        it, since filtering by an event hides the speakers not yet in its lineup.
+        """
+        chosen = "apply" in request.POST
+        form = LineupEventForm(
+            request.POST if chosen else None,
+            initial={"event": _event_id(request.GET.get(LineupEventFilter.parameter_name))},
+        )
+        if chosen and form.is_valid():
+            perform(form.cleaned_data["event"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{verb.capitalize()}: choose the event",
+            "verb": verb,
+            "opts": self.model._meta,
+            "form": form,
+            "speakers": queryset,
+            "action": request.POST["action"],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/speakers/speaker/choose_event.html", context)
+
+    def _set_status(self, request, queryset, status: InvitationStatus):
+        def perform(event: Event) -> None:
+            changed = set_lineup_status(event=event, speakers=queryset, status=status)
+            label = status.label.lower()
+            self.message_user(request, f"{changed} speaker(s) marked {label} for {event.name}.")
+
+        return self._for_chosen_event(
+            request, queryset, verb=f"mark {status.label.lower()}", perform=perform
+        )
+
+    @admin.action(description="Mark confirmed for an event…", permissions=["change"])
+    def mark_confirmed(self, request, queryset):
+        return self._set_status(request, queryset, InvitationStatus.CONFIRMED)
+
+    @admin.action(description="Mark declined for an event…", permissions=["change"])
+    def mark_declined(self, request, queryset):
+        return self._set_status(request, queryset, InvitationStatus.DECLINED)
+
+    @admin.action(description="Send invitation e-mail for an event…", permissions=["change"])
+    def send_invitation(self, request, queryset):
+        def perform(event: Event) -> None:
+            result = invite_speakers(event=event, speakers=queryset)
+            self.message_user(
+                request, f"Invitation to {event.name} queued for {len(result.queued)} speaker(s)."
+            )
+            for speakers, reason in (
+                (result.without_email, "have no e-mail address"),
+                (result.already_confirmed, "have already confirmed"),
+            ):
+                if speakers:
+                    names = ", ".join(speaker.name for speaker in speakers)
+                    message = f"Not invited, as they {reason}: {names}."
+                    self.message_user(request, message, messages.WARNING)
+
+        return self._for_chosen_event(request, queryset, verb="invite", perform=perform)
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="speakers.csv"'
+        csv.writer(response).writerows(speaker_export_rows(queryset))
+        return response
+
+
+class StageFilter(admin.SimpleListFilter):
+    """Filter by stage, labelled with its event, in one query."""
+
+    title = "stage"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        stages = Stage.objects.select_related("event").order_by("event__start_date", "position")
+        return [(stage.pk, f"{stage.name} ({stage.event.name})") for stage in stages]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(stage_id=int(value)) if value and value.isdigit() else queryset
+
+
+class SessionEventFilter(EventChoiceFilter):
+    """Sessions of one event."""
+
+
+class LocalDayFilter(admin.SimpleListFilter):
+    """Sessions on one day of the event, as the calendar reads in the event's own zone."""
+
+    title = "day"
+    parameter_name = "day"
+
+    def lookups(self, request, model_admin):
+        events = Event.objects.order_by("start_date")
+        event_id = request.GET.get(SessionEventFilter.parameter_name, "")
+        if event_id.isdigit():
+            events = events.filter(pk=int(event_id))
+        days = sorted({day for event in events for day in event.days})
+        return [(day.isoformat(), f"{day:%a %d %b %Y}") for day in days]
+
+    def queryset(self, request, queryset):
+        try:
+            day = dt.date.fromisoformat(self.value() or "")
+        except ValueError:
+            return queryset
+        return sessions_on_local_day(queryset, day=day)
+
+
+class SessionAdminForm(forms.ModelForm):
+    """Session form that checks the agenda rules for time and stage before saving."""
+
+    class Meta:
+        model = Session
+        fields = ("event", "title", "format", "abstract", "tags", "is_published", "stage",
+                  "starts_at", "ends_at")  # fmt: skip
+        help_texts = {
+            "starts_at": "Local time in the event's time zone (named at the top of the page).",
+            "ends_at": "Local time in the event's time zone.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        slot = {name: cleaned.get(name) for name in ("event", "stage", "starts_at", "ends_at")}
+        # An end before the start is reported by the model's own clean(); check the rest here.
+        if all(slot.values()) and slot["ends_at"] > slot["starts_at"]:
+            candidate = Session(pk=self.instance.pk, title=cleaned.get("title") or "", **slot)
+            try:
+                check_session_slot(session=candidate)
+            except EventsError as error:
+                self.add_error(error.field if error.field in self.fields else None, error.message)
+        return cleaned
+
+
+class SessionSpeakerForm(forms.ModelForm):
+    """One speaker row of a session.
+
+    Uniqueness against the database is not checked row by row: the session's speakers are
+    rewritten together by `schedule_session`, so swapping two positions must be allowed.
+    Duplicates within the submitted rows are still refused by the formset.
+    """
+
+    class Meta:
+        model = SessionSpeaker
+        fields = ("speaker", "role", "position")
+
+    def validate_unique(self) -> None:
+        pass
+
+    def validate_constraints(self) -> None:
+        pass
+
+
+class SessionSpeakerFormSet(BaseInlineFormSet):
+    """The session's speakers; refuses a speaker who is on another stage at that time."""
+
+    def kept_forms(self) -> list[forms.Form]:
+        return [
+            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+    def speaker_slots(self) -> list[SpeakerSlot]:
+        return [
+            SpeakerSlot(
+                speaker=form.cleaned_data["speaker"],
+                role=form.cleaned_data["role"],
+                position=form.cleaned_data["position"],
+            )
+            for form in self.kept_forms()
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        session = self.instance
+        if any(self.errors) or not (session.starts_at and session.ends_at):
+            return
+        speakers = [form.cleaned_data["speaker"] for form in self.kept_forms()]
+        try:
+            check_speakers_available(session=session, speakers=speakers)
+        except SpeakersError as error:
+            raise ValidationError(error.message, code=error.code) from error
+
+
+class SessionSpeakerInline(admin.TabularInline):
+    """Speakers of a session with their role and order on stage."""
+
+    model = SessionSpeaker
+    form = SessionSpeakerForm
+    formset = SessionSpeakerFormSet
+    fields = ("speaker", "role", "position")
+    autocomplete_fields = ("speaker",)
+    extra = 1
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    """The agenda: sessions with their speakers, entered in the event's own time zone."""
+
+    form = SessionAdminForm
+    inlines = [SessionSpeakerInline]
+    list_display = ("title", "event", "stage_name", "local_time", "format", "speaker_names",
+                    "is_published")  # fmt: skip
+    list_select_related = ("event", "stage")
+    list_filter = (SessionEventFilter, StageFilter, LocalDayFilter, "format", "tags",
+                   "is_published")  # fmt: skip
+    search_fields = ("title", "abstract", "speakers__name")
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ("tags",)
+    readonly_fields = ("created_at", "updated_at")
+    actions = ["publish", "unpublish"]
+    fieldsets = (
+        (None, {"fields": ("event", "title", "format", "abstract", "tags", "is_published")}),
+        ("When and where", {"fields": ("stage", "starts_at", "ends_at")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        speakers = SessionSpeaker.objects.select_related("speaker").order_by("position")
+        return (
+            super().get_queryset(request).prefetch_related(Prefetch("session_speakers", speakers))
+        )
+
+    @admin.display(description="stage", ordering="stage__position")
+    def stage_name(self, session: Session) -> str:
+        return session.stage.name
+
+    @admin.display(description="when (event's time)", ordering="starts_at")
+    def local_time(self, session: Session) -> str:
+        return session.local_slot_label()
+
+    @admin.display(description="speakers")
+    def speaker_names(self, session: Session) -> str:
+        return ", ".join(
+            f"{row.speaker.name} ({row.get_role_display()})"
+            for row in session.session_speakers.all()
+        )
+
+    @admin.action(description="Publish selected sessions", permissions=["change"])
+    def publish(self, request, queryset):
+        count = set_sessions_published(queryset, published=True)
+        self.message_user(request, f"{count} session(s) published.")
+
+    @admin.action(description="Withdraw selected sessions from the agenda", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = set_sessions_published(queryset, published=False)
+        self.message_user(request, f"{count} session(s) withdrawn.")
+
+    def event_for_form(self, request: HttpRequest, object_id: str | None) -> Event | None:
+        """The event whose zone the form reads and shows times in: the session's, or the one
+        posted or named in `?event=` on the add page."""
+        if not hasattr(request, "greenroom_event"):
+            if object_id is not None and object_id.isdigit():
+                events = Event.objects.filter(sessions__pk=int(object_id))
+            else:
+                event_id = _event_id(request.POST.get("event") or request.GET.get("event"))
+                events = Event.objects.filter(pk=event_id)
+            request.greenroom_event = events.first()
+        return request.greenroom_event
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        event = self.event_for_form(request, object_id)
+        context = {**(extra_context or {}), "event_for_times": event}
+        try:
+            with timezone.override(event.tzinfo if event else None):
+                response = super().changeform_view(request, object_id, form_url, context)
+                # Render while the event's zone is active: form widgets format times then.
+                return response.render() if hasattr(response, "render") else response
+        except DomainError as error:
+            # Another organizer took the slot between this form's checks and its save.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        event = self.event_for_form(request, None)
+        if event is not None:
+            initial["event"] = event.pk
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "stage":
+            stages = Stage.objects.select_related("event")
+            event = getattr(request, "greenroom_event", None)
+            kwargs["queryset"] = stages.filter(event=event) if event else stages
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Saved together with its speakers in save_related, under the agenda's locks."""
+
+    def save_related(self, request, form, formsets, change):
+        speakers_formset = next(fs for fs in formsets if isinstance(fs, SessionSpeakerFormSet))
+        schedule_session(session=form.instance, speakers=speakers_formset.speaker_slots())
+        form.save_m2m()
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The speaker rows are written by schedule_session, not by the formset, so the history
+        # entry records the session's own fields and names the speakers in a line of its own.
+        message = super().construct_change_message(request, form, [], add)
+        speakers_formset = next(fs for fs in formsets if isinstance(fs, SessionSpeakerFormSet))
+        if speakers_formset.has_changed():
+            names = ", ".join(slot.speaker.name for slot in speakers_formset.speaker_slots())
+            message.append({"changed": {"fields": [f"speakers: {names or 'none'}"]}})
+        return message

@@ -1,0 +1,1 @@
+"""Management commands of the speakers app: `manage.py import_speakers`…"""

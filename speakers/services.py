@@ -1,0 +1,193 @@
+"""Writes of the speakers app: putting speakers in sessions, lineup invitations and answers."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from events.models import Event, Session, Stage
+from events.services import check_session_slot
+from speakers.exceptions import SpeakersError
+from speakers.models import InvitationStatus, LineupEntry, SessionSpeaker, Speaker
+from speakers.tasks import send_speaker_invitation
+
+
+@dataclass(frozen=True)
+class SpeakerSlot:
+    """A speaker's place in a session being scheduled."""
+
+    speaker: Speaker
+    role: str = SessionSpeaker.Role.SPEAKER
+    position: int = 1
+
+
+def check_speakers_available(*, session: Session, speakers: Iterable[Speaker]) -> None:
+    """Raise SpeakersError if a speaker is in another session that overlaps this one.
+
+    Sessions of every event count: a person cannot be on two stages at once anywhere.
+    """
+    clash = (
+        SessionSpeaker.objects.filter(
+            speaker__in=[speaker.pk for speaker in speakers],
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+        )
+        .exclude(session_id=session.pk)
+        .select_related("speaker", "session__stage", "session__event")
+        .order_by("session__starts_at", "speaker__name")
+        .first()
+    )
+    if clash is not None:
+        other = clash.session
+        raise SpeakersError(
+            "speaker_clash",
+            f"{clash.speaker.name} is already in “{other.title}” on {other.stage.name} at "
+            f"{other.local_slot_label()}.",
+            field="speakers",
+        )
+
+
+def _check_slots_distinct(slots: Sequence[SpeakerSlot]) -> None:
+    speaker_ids = [slot.speaker.pk for slot in slots]
+    positions = [slot.position for slot in slots]
+    if len(set(speaker_ids)) != len(speaker_ids):
+        raise SpeakersError(
+            "speaker_listed_twice", "A speaker appears twice in this session.", field="speakers"
+        )
+    if len(set(positions)) != len(positions):
+        raise SpeakersError(
+            "position_taken", "Two speakers share one position on stage.", field="speakers"
+        )
+
+
+@transaction.atomic
+def schedule_session(*, session: Session, speakers: Sequence[SpeakerSlot]) -> Session:
+    """Save a session with its speakers, refusing any clash with the rest of the agenda.
+
+    Locks are taken in one fixed order (the stage, then speakers by id) so that two organizers
+    editing the agenda at once queue up instead of both passing the checks or deadlocking.
+    """
+    _check_slots_distinct(speakers)
+    Stage.objects.select_for_update().filter(pk=session.stage_id).first()
+    speaker_ids = sorted(slot.speaker.pk for slot in speakers)
+    list(Speaker.objects.select_for_update().filter(pk__in=speaker_ids).order_by("pk"))
+
+    check_session_slot(session=session)
+    check_speakers_available(session=session, speakers=[slot.speaker for slot in speakers])
+    session.save()
+
+    wanted = {(slot.speaker.pk, slot.role, slot.position) for slot in speakers}
+    current = set(session.session_speakers.values_list("speaker_id", "role", "position"))
+    if wanted != current:
+        # Rewriting the rows at once lets organizers swap two speakers' positions without
+        # passing through a state that breaks the unique (session, position) constraint.
+        session.session_speakers.all().delete()
+        SessionSpeaker.objects.bulk_create(
+            SessionSpeaker(session=session, speaker_id=speaker_id, role=role, position=position)
+            for speaker_id, role, position in sorted(wanted, key=lambda row: row[2])
+        )
+    return session
+
+
+STATUS_TIME_FIELD = {
+    InvitationStatus.INVITED: "invited_at",
+    InvitationStatus.CONFIRMED: "confirmed_at",
+    InvitationStatus.DECLINED: "declined_at",
+}
+
+
+def stamp_status_time(entry: LineupEntry, *, now) -> None:
+    """Record when the entry took its current status (invited_at, confirmed_at or declined_at)."""
+    setattr(entry, STATUS_TIME_FIELD[InvitationStatus(entry.status)], now)
+
+
+@transaction.atomic
+def set_lineup_status(*, event: Event, speakers: Iterable[Speaker], status: str) -> int:
+    """Record speakers' answers (or a new invitation) for an event; returns how many changed.
+
+    Speakers not yet in the event's lineup join it with that status.
+    """
+    now = timezone.now()
+    changed = 0
+    for speaker in speakers:
+        entry = LineupEntry.objects.select_for_update().filter(
+            event=event, speaker=speaker
+        ).first() or LineupEntry(event=event, speaker=speaker)
+        if entry.pk is not None and entry.status == status:
+            continue
+        entry.status = status
+        stamp_status_time(entry, now=now)
+        entry.save()
+        changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class InvitationResult:
+    """What `invite_speakers` did: who will get an e-mail and who was passed over, and why."""
+
+    queued: list[Speaker]
+    without_email: list[Speaker]
+    already_confirmed: list[Speaker]
+
+
+@transaction.atomic
+def invite_speakers(*, event: Event, speakers: Iterable[Speaker]) -> InvitationResult:
+    """Put speakers in the event's lineup as invited and queue one invitation e-mail each.
+
+    Confirmed speakers are left alone; a declined one is invited again. E-mails are queued on
+    commit, so a rolled-back invitation sends nothing.
+    """
+    now = timezone.now()
+    queued, without_email, already_confirmed = [], [], []
+    for speaker in speakers:
+        if not speaker.email:
+            without_email.append(speaker)
+            continue
+        entry, _ = LineupEntry.objects.select_for_update().get_or_create(
+            event=event, speaker=speaker, defaults={"invited_at": now}
+        )
+        if entry.status == InvitationStatus.CONFIRMED:
+            already_confirmed.append(speaker)
+            continue
+        entry.status = InvitationStatus.INVITED
+        entry.invited_at = now
+        entry.invitation_sent_at = None
+        entry.save()
+        queued.append(speaker)
+        transaction.on_commit(lambda pk=entry.pk: send_speaker_invitation.delay(pk))
+    return InvitationResult(queued, without_email, already_confirmed)
+
+
+def send_invitation_email(*, lineup_entry_id: int) -> bool:
+    """Send one pending invitation e-mail; returns False when there was nothing to send.
+
+    Safe to run twice: the entry is locked and stamped in the same transaction as the send,
+    so a second run (a redelivered task) finds it already sent.
+    """
+    with transaction.atomic():
+        entry = (
+            LineupEntry.objects.select_for_update(of=("self",))
+            .select_related("event", "speaker")
+            .filter(pk=lineup_entry_id)
+            .first()
+        )
+        if entry is None or entry.invitation_sent_at is not None:
+            return False
+        if entry.status != InvitationStatus.INVITED or not entry.speaker.email:
+            return False
+        context = {"entry": entry, "event": entry.event, "speaker": entry.speaker}
+        send_mail(
+            subject=f"Invitation to speak at {entry.event.name}",
+            message=render_to_string("speakers/email/invitation.txt", context),
+            html_message=render_to_string("speakers/email/invitation.html", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[entry.speaker.email],
+        )
+        entry.invitation_sent_at = timezone.now()
+        entry.save(update_fields=["invitation_sent_at", "updated_at"])
+    return True

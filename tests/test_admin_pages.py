@@ -1,0 +1,122 @@
+"""Every organizer screen renders for an organizer, at a constant number of queries."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from events.models import Event, Session, Tag
+from speakers.models import Organization, Speaker
+from tests.factories import (
+    EventFactory,
+    LineupEntryFactory,
+    SessionFactory,
+    SessionSpeakerFactory,
+    SpeakerFactory,
+    SpeakerLinkFactory,
+    StageFactory,
+    TagFactory,
+    local_time,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"events", "speakers", "tickets"}
+
+
+def make_event(index: int) -> Event:
+    event = EventFactory()
+    StageFactory(event=event)
+    return event
+
+
+def make_session(index: int) -> Session:
+    event = EventFactory()
+    session = SessionFactory(event=event, starts_at=local_time(event, 0, 9 + index % 8))
+    session.tags.add(TagFactory())
+    SessionSpeakerFactory(session=session)
+    SessionSpeakerFactory(session=session)
+    return session
+
+
+def make_speaker(index: int) -> Speaker:
+    speaker = SpeakerFactory()
+    SpeakerLinkFactory(speaker=speaker)
+    LineupEntryFactory(speaker=speaker)
+    return speaker
+
+
+def make_tag(index: int) -> Tag:
+    tag = TagFactory()
+    SessionFactory().tags.add(tag)
+    return tag
+
+
+def make_organization(index: int) -> Organization:
+    return SpeakerFactory().organization
+
+
+# Each registered model with a function building one realistic row (with its related rows).
+ROW_MAKERS = {
+    Event: make_event,
+    Session: make_session,
+    Speaker: make_speaker,
+    Tag: make_tag,
+    Organization: make_organization,
+}
+
+
+def test_every_greenroom_model_in_the_admin_has_a_row_maker():
+    registered = {model for model in admin.site._registry if model._meta.app_label in OUR_APPS}
+
+    assert registered == set(ROW_MAKERS)
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", ROW_MAKERS, ids=lambda model: model.__name__)
+def test_changelist_renders_for_organizer(organizer_client, model):
+    row = ROW_MAKERS[model](0)
+
+    response = organizer_client.get(admin_url(model, "changelist"))
+
+    assert response.status_code == 200
+    assert str(row) in response.content.decode()
+
+
+@pytest.mark.parametrize("model", ROW_MAKERS, ids=lambda model: model.__name__)
+def test_add_page_renders_for_organizer(organizer_client, model):
+    response = organizer_client.get(admin_url(model, "add"))
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ROW_MAKERS, ids=lambda model: model.__name__)
+def test_change_page_renders_for_organizer(organizer_client, model):
+    row = ROW_MAKERS[model](0)
+
+    response = organizer_client.get(admin_url(model, "change", row.pk))
+
+    assert response.status_code == 200
+
+
+def changelist_queries(client, model, rows: int) -> int:
+    maker = ROW_MAKERS[model]
+    for index in range(model.objects.count(), rows):
+        maker(index)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(admin_url(model, "changelist"), {"all": ""})
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("model", ROW_MAKERS, ids=lambda model: model.__name__)
+def test_changelist_query_count_does_not_grow_with_rows(organizer_client, model):
+    with_5_rows = changelist_queries(organizer_client, model, 5)
+    with_50_rows = changelist_queries(organizer_client, model, 50)
+
+    print(f"{model.__name__} changelist: {with_5_rows} queries at 5 rows, {with_50_rows} at 50")
+    assert with_50_rows == with_5_rows

@@ -1,0 +1,9 @@
+"""App configuration for tickets."""
+
+from django.apps import AppConfig
+
+
+class TicketsConfig(AppConfig):
+    """Passes, orders, tickets."""
+
+    name = "tickets"
