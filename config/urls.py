@@ -1,9 +1,9 @@
-"""Root URLs: the organizer admin; the site root leads there until a public site exists."""
+"""Root URLs: the organizer admin and the REST API; the site root leads to the admin."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Greenroom organizer"
@@ -13,5 +13,6 @@ admin.site.index_title = "Events, speakers and passes"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

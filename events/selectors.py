@@ -4,9 +4,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from events.models import Event, Session, Stage
+from config.api.conditional import ContentVersion
+from events.models import Event, EventStatus, Session, Stage, Tombstone
 
 
 def sessions_overlapping(*, starts_at: dt.datetime, ends_at: dt.datetime) -> QuerySet[Session]:
@@ -51,3 +54,48 @@ def sessions_on_local_day(queryset: QuerySet[Session], *, day: dt.date) -> Query
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=event.tzinfo)
         condition |= Q(event=event, starts_at__gte=start, starts_at__lt=end)
     return queryset.filter(condition)
+
+
+def public_events() -> QuerySet[Event]:
+    """Events the public may see: published ones, and cancelled ones so apps can say so."""
+    return Event.objects.filter(status__in=[EventStatus.PUBLISHED, EventStatus.CANCELLED])
+
+
+def not_yet_ended(events: QuerySet[Event]) -> QuerySet[Event]:
+    """Events whose last day has not ended in the westernmost zone (UTC-12).
+
+    A date-only bound keeps this one indexed comparison; an event is listed a little past
+    its end in eastern zones rather than hidden early anywhere.
+    """
+    last_zone_today = (timezone.now() - dt.timedelta(hours=12)).date()
+    return events.filter(end_date__gte=last_zone_today)
+
+
+def events_version(events: QuerySet[Event]) -> ContentVersion:
+    summary = events.order_by().aggregate(latest=Max("updated_at"), count=Count("pk"))
+    return ContentVersion(summary["latest"], token=str(summary["count"]))
+
+
+def event_detail_version(events: QuerySet[Event]) -> ContentVersion:
+    """Version of one event's detail: the event and its stages."""
+    summary = events.order_by().aggregate(
+        event_changed=Max("updated_at"),
+        stage_changed=Max("stages__updated_at"),
+        stage_count=Count("stages"),
+    )
+    changes = [summary[key] for key in ("event_changed", "stage_changed") if summary[key]]
+    return ContentVersion(max(changes, default=None), token=str(summary["stage_count"]))
+
+
+def deleted_ids(*, event: Event, kind: str, since: dt.datetime) -> set[int]:
+    """Ids of items of `kind` deleted from the event after `since` (from tombstones)."""
+    return set(
+        Tombstone.objects.filter(event_id=event.pk, kind=kind, deleted_at__gt=since).values_list(
+            "object_id", flat=True
+        )
+    )
+
+
+def get_public_event(slug: str) -> Event:
+    """A published or cancelled event by slug, or 404."""
+    return get_object_or_404(public_events(), slug=slug)

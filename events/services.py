@@ -1,5 +1,7 @@
 """Writes and rules of the events app: where a session may sit on the agenda, slugs, roles."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Model, QuerySet
@@ -7,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from events.exceptions import EventsError
-from events.models import Session
+from events.models import Bookmark, Session, Tombstone
 from events.selectors import sessions_overlapping
 
 ORGANIZERS_GROUP = "Organizers"
@@ -81,3 +83,28 @@ def ensure_organizers_group() -> Group:
     )
     group.permissions.add(*permissions)
     return group
+
+
+def record_deletion(*, kind: str, object_id: int, event_id: int) -> Tombstone:
+    """Remember that an item apps may hold offline is gone, so delta sync can report it."""
+    return Tombstone.objects.create(
+        kind=kind, object_id=object_id, event_id=event_id, deleted_at=timezone.now()
+    )
+
+
+def purge_old_tombstones() -> int:
+    """Forget deletions older than the retention window; returns how many were dropped."""
+    horizon = timezone.now() - dt.timedelta(days=settings.GREENROOM_TOMBSTONE_DAYS)
+    deleted, _ = Tombstone.objects.filter(deleted_at__lt=horizon).delete()
+    return deleted
+
+
+def add_bookmark(*, user, session: Session) -> tuple[Bookmark, bool]:
+    """Put a session on a person's agenda; returns the bookmark and whether it is new."""
+    return Bookmark.objects.get_or_create(user=user, session=session)
+
+
+def remove_bookmark(*, user, session_id: int) -> bool:
+    """Take a session off a person's agenda; returns whether it was there."""
+    deleted, _ = Bookmark.objects.filter(user=user, session_id=session_id).delete()
+    return bool(deleted)

@@ -35,8 +35,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "events",
     "speakers",
     "tickets",
@@ -45,7 +49,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag and 304 for any GET answer that did not set its own validator (hashes the body).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,6 +123,76 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Greenroom <events@greenroom.test>")
 
+# Redis is the shared cache when configured (throttle counters and cached agenda bundles must
+# be shared by every web process); a single development process is fine with local memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# The REST API (/api/v1/) for mobile apps and web front ends.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.authentication.TokenOrBearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CappedPageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonymousRateThrottle",
+        "config.api.throttling.UserRateThrottle",
+    ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Requests per period by throttle scope; read on every request so deployments can tune them.
+GREENROOM_THROTTLE_RATES = {
+    "anon": os.environ.get("THROTTLE_ANON", "300/min"),
+    "user": os.environ.get("THROTTLE_USER", "1200/min"),
+    "auth": os.environ.get("THROTTLE_AUTH", "10/min"),
+}
+GREENROOM_MAX_PAGE_SIZE = 200
+# How long deletions are remembered for delta sync (`?updated_since=`); an app that last synced
+# before that must download everything again.
+GREENROOM_TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))
+# Seconds shared caches and apps may reuse a public response before asking again (with ETag).
+GREENROOM_PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Greenroom API",
+    "DESCRIPTION": (
+        "Events, agenda, speakers, personal agendas and (soon) passes of Greenroom conferences. "
+        "Times are ISO 8601 with the offset of the event's own time zone; money is integer "
+        "minor units with a lowercase ISO 4217 currency. Every error is JSON with a stable "
+        "`code`. Lists accept `updated_since` for delta sync and report what was removed."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
+
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
 # Celery: with no broker configured, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
@@ -129,7 +206,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "purge-old-tombstones": {"task": "events.tasks.purge_old_tombstones", "schedule": 24 * 3600},
+}
 
 # Apps whose models the "Organizers" group may manage in the admin.
 GREENROOM_ORGANIZER_APPS = ["events", "speakers", "tickets"]

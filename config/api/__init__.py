@@ -1,0 +1,1 @@
+"""Project-wide REST API plumbing: errors, pagination, authentication, throttling, caching."""

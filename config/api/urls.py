@@ -1,0 +1,15 @@
+"""The /api/v1/ URL space: each app's endpoints, token auth, the OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config.api.auth import AuthTokenView
+
+urlpatterns = [
+    path("", include("events.api.urls")),
+    path("", include("speakers.api.urls")),
+    path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

@@ -1,0 +1,1 @@
+"""REST API of the events app: published events with their stages."""

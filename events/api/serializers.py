@@ -1,0 +1,61 @@
+"""Output serializers for events, stages and tags."""
+
+from rest_framework import serializers
+
+from config.api.fields import EventLocalDateTimeField
+from events.models import Event, Stage, Tag
+
+
+class StageSerializer(serializers.ModelSerializer):
+    """A stage (room or track) of an event."""
+
+    class Meta:
+        model = Stage
+        fields = ("id", "name", "slug", "position", "capacity")
+
+
+class TagSerializer(serializers.ModelSerializer):
+    """A topic tag."""
+
+    class Meta:
+        model = Tag
+        fields = ("slug", "name")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    """An event as it appears in lists."""
+
+    starts_at = EventLocalDateTimeField(
+        event_path="", help_text="Midnight at the start of the first day, event's zone."
+    )
+    ends_at = EventLocalDateTimeField(
+        event_path="", help_text="Midnight after the last day, event's zone."
+    )
+
+    class Meta:
+        model = Event
+        fields = (
+            "slug",
+            "name",
+            "tagline",
+            "start_date",
+            "end_date",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "attendance_mode",
+            "venue_name",
+            "venue_address",
+            "currency",
+            "status",
+            "updated_at",
+        )
+
+
+class EventDetailSerializer(EventSerializer):
+    """An event with its description and stages."""
+
+    stages = StageSerializer(many=True, read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = (*EventSerializer.Meta.fields, "description", "stages")

@@ -1,0 +1,1 @@
+"""REST API of the agenda: sessions with their speakers, lineups, personal agendas, exports."""

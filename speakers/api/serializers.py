@@ -1,0 +1,173 @@
+"""Output serializers for the agenda and the lineup. Private contacts never appear here."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.fields import EventLocalDateTimeField
+from events.api.serializers import EventDetailSerializer, TagSerializer
+from events.models import Bookmark, Session, Stage
+from speakers.models import Organization, SessionSpeaker, Speaker, SpeakerLink
+
+
+class StageRefSerializer(serializers.ModelSerializer):
+    """The stage a session is on."""
+
+    class Meta:
+        model = Stage
+        fields = ("id", "name")
+
+
+class SessionSpeakerSerializer(serializers.ModelSerializer):
+    """A speaker as shown on a session: who, and in which role and order."""
+
+    id = serializers.IntegerField(source="speaker.id", read_only=True)
+    name = serializers.CharField(source="speaker.name", read_only=True)
+    job_title = serializers.CharField(source="speaker.job_title", read_only=True)
+    organization = serializers.CharField(
+        source="speaker.organization.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = SessionSpeaker
+        fields = ("id", "name", "job_title", "organization", "role", "position")
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """A session of the agenda, times in the event's zone."""
+
+    stage = StageRefSerializer(read_only=True)
+    starts_at = EventLocalDateTimeField()
+    ends_at = EventLocalDateTimeField()
+    duration_minutes = serializers.SerializerMethodField()
+    tags = TagSerializer(many=True, read_only=True)
+    speakers = SessionSpeakerSerializer(source="session_speakers", many=True, read_only=True)
+
+    class Meta:
+        model = Session
+        fields = (
+            "id",
+            "title",
+            "abstract",
+            "format",
+            "stage",
+            "starts_at",
+            "ends_at",
+            "duration_minutes",
+            "tags",
+            "speakers",
+            "updated_at",
+        )
+
+    def get_duration_minutes(self, session: Session) -> int:
+        return int(session.duration.total_seconds() // 60)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    """A speaker's company."""
+
+    class Meta:
+        model = Organization
+        fields = ("id", "name", "website")
+
+
+class SpeakerLinkSerializer(serializers.ModelSerializer):
+    """A public link on a speaker's profile."""
+
+    class Meta:
+        model = SpeakerLink
+        fields = ("url", "label")
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    """A speaker's public profile (never e-mail or phone)."""
+
+    organization = OrganizationSerializer(read_only=True, allow_null=True)
+    links = SpeakerLinkSerializer(many=True, read_only=True)
+    headshot_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Speaker
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "job_title",
+            "organization",
+            "pronouns",
+            "bio",
+            "headshot_url",
+            "links",
+            "updated_at",
+        )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_headshot_url(self, speaker: Speaker) -> str | None:
+        if not speaker.headshot:
+            return None
+        request = self.context.get("request")
+        url = speaker.headshot.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class SpeakerRoleSerializer(serializers.ModelSerializer):
+    """A session a speaker appears in, with their role."""
+
+    session_id = serializers.IntegerField(source="session.id", read_only=True)
+    event = serializers.CharField(source="session.event.slug", read_only=True)
+    title = serializers.CharField(source="session.title", read_only=True)
+    starts_at = EventLocalDateTimeField(source="session.starts_at", event_path="session.event")
+    ends_at = EventLocalDateTimeField(source="session.ends_at", event_path="session.event")
+    stage = serializers.CharField(source="session.stage.name", read_only=True)
+
+    class Meta:
+        model = SessionSpeaker
+        fields = ("session_id", "event", "title", "starts_at", "ends_at", "stage", "role")
+
+
+class LineupSpeakerSerializer(SpeakerSerializer):
+    """A speaker of an event's lineup with their sessions at that event."""
+
+    sessions = SpeakerRoleSerializer(source="event_roles", many=True, read_only=True)
+
+    class Meta(SpeakerSerializer.Meta):
+        fields = (*SpeakerSerializer.Meta.fields, "sessions")
+
+
+class SpeakerProfileSerializer(SpeakerSerializer):
+    """A speaker across events, with every published session they appear in."""
+
+    sessions = SpeakerRoleSerializer(source="public_roles", many=True, read_only=True)
+
+    class Meta(SpeakerSerializer.Meta):
+        fields = (*SpeakerSerializer.Meta.fields, "sessions")
+
+
+class DeletedSerializer(serializers.Serializer):
+    """Ids removed since `updated_since`, by kind."""
+
+    sessions = serializers.ListField(child=serializers.IntegerField())
+    speakers = serializers.ListField(child=serializers.IntegerField())
+    stages = serializers.ListField(child=serializers.IntegerField())
+
+
+class BundleSerializer(serializers.Serializer):
+    """Everything an offline app stores about one event, in one answer."""
+
+    event = EventDetailSerializer()
+    tags = TagSerializer(many=True)
+    sessions = SessionSerializer(many=True)
+    speakers = LineupSpeakerSerializer(many=True)
+    deleted = DeletedSerializer(required=False, help_text="Only with `updated_since`.")
+    synced_at = serializers.DateTimeField(help_text="Send as `updated_since` next time.")
+
+
+class BookmarkSerializer(serializers.ModelSerializer):
+    """A session on my personal agenda."""
+
+    session_id = serializers.IntegerField(read_only=True)
+    event = serializers.SlugRelatedField(source="session.event", slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Bookmark
+        fields = ("session_id", "event", "created_at")

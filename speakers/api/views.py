@@ -1,0 +1,389 @@
+"""Read endpoints of the agenda and lineup, the personal agenda, and agenda exports."""
+
+from functools import cached_property
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
+from config.api.delta import (
+    UPDATED_SINCE_PARAMETER,
+    DeltaListMixin,
+    next_sync_point,
+    parse_updated_since,
+)
+from config.api.errors import ErrorSerializer
+from events.models import Event, Session, TombstoneKind
+from events.selectors import deleted_ids, get_public_event, public_events
+from events.services import add_bookmark, remove_bookmark
+from speakers import calendars, schedule_formats
+from speakers.api.filters import LineupFilter, SessionFilter
+from speakers.api.serializers import (
+    BookmarkSerializer,
+    BundleSerializer,
+    LineupSpeakerSerializer,
+    SessionSerializer,
+    SpeakerProfileSerializer,
+)
+from speakers.models import Speaker
+from speakers.selectors import (
+    agenda_version,
+    bookmarked_sessions,
+    lineup_with_sessions,
+    public_lineup,
+    public_speaker_profiles,
+    published_sessions,
+    session_ids_removed_since,
+    sessions_changed_since,
+    speaker_ids_removed_since,
+    speakers_changed_since,
+)
+
+NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such public event or item.")}
+BAD_SINCE = {
+    400: OpenApiResponse(ErrorSerializer, description="`updated_since` is not a date-time."),
+    410: OpenApiResponse(ErrorSerializer, description="`updated_since` is too old to delta."),
+}
+
+
+class EventAgendaMixin:
+    """Views under /events/{slug}/: the public event, and its agenda's version for ETags."""
+
+    @cached_property
+    def event(self) -> Event:
+        return get_public_event(self.kwargs["event_slug"])
+
+    def content_version(self) -> ContentVersion:
+        return agenda_version(self.event)
+
+    def absolute_url(self, name: str, **kwargs) -> str:
+        return self.request.build_absolute_uri(reverse(name, kwargs=kwargs))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="The agenda of an event",
+        parameters=[UPDATED_SINCE_PARAMETER],
+        responses={200: SessionSerializer(many=True), **BAD_SINCE, **NOT_FOUND},
+    )
+)
+class SessionListView(EventAgendaMixin, ConditionalGetMixin, DeltaListMixin, generics.ListAPIView):
+    """Published sessions with stage, times, format, tags and speakers."""
+
+    queryset = Session.objects.none()  # tells the schema generator the model
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilter
+    ordering_fields = ("starts_at", "title")
+    ordering = ("starts_at", "stage__position", "pk")
+
+    def get_queryset(self):
+        return published_sessions(self.event)
+
+    def changed_since(self, queryset, since):
+        return sessions_changed_since(queryset, since)
+
+    def removed_ids_since(self, since) -> list[int]:
+        return session_ids_removed_since(self.event, since)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"], summary="One session", responses={200: SessionSerializer, **NOT_FOUND}
+    )
+)
+class SessionDetailView(EventAgendaMixin, ConditionalGetMixin, generics.RetrieveAPIView):
+    """A published session of the event."""
+
+    serializer_class = SessionSerializer
+    lookup_url_kwarg = "session_id"
+    filter_backends = ()
+
+    def get_queryset(self):
+        return published_sessions(self.event)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["speakers"],
+        summary="The lineup of an event",
+        parameters=[UPDATED_SINCE_PARAMETER],
+        responses={200: LineupSpeakerSerializer(many=True), **BAD_SINCE, **NOT_FOUND},
+    )
+)
+class LineupView(EventAgendaMixin, ConditionalGetMixin, DeltaListMixin, generics.ListAPIView):
+    """Speakers announced for the event, each with their sessions there."""
+
+    queryset = Speaker.objects.none()  # tells the schema generator the model
+    serializer_class = LineupSpeakerSerializer
+    filterset_class = LineupFilter
+    ordering_fields = ("name",)
+    ordering = ("name", "pk")
+
+    def get_queryset(self):
+        return lineup_with_sessions(self.event, public_lineup(self.event))
+
+    def changed_since(self, queryset, since):
+        return speakers_changed_since(self.event, queryset, since)
+
+    def removed_ids_since(self, since) -> list[int]:
+        return speaker_ids_removed_since(self.event, since)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["speakers"],
+        summary="A speaker's profile across events",
+        responses={200: SpeakerProfileSerializer, **NOT_FOUND},
+    )
+)
+class SpeakerProfileView(CacheControlMixin, generics.RetrieveAPIView):
+    """A speaker announced for some public event, with their published sessions."""
+
+    serializer_class = SpeakerProfileSerializer
+    lookup_url_kwarg = "speaker_id"
+    filter_backends = ()
+
+    def get_queryset(self):
+        return public_speaker_profiles()
+
+
+CALENDAR_RESPONSE = {
+    (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="iCalendar (RFC 5545).")
+}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="The agenda as an iCalendar feed",
+        responses={**CALENDAR_RESPONSE, **NOT_FOUND},
+    )
+)
+class AgendaCalendarView(EventAgendaMixin, ConditionalGetMixin, APIView):
+    """Every published session as a calendar event, in the event's zone."""
+
+    def get(self, request, *args, **kwargs):
+        return self.check_not_modified(request) or self.render_calendar()
+
+    def render_calendar(self) -> HttpResponse:
+        body = calendars.agenda_calendar(
+            name=self.event.name,
+            sessions=published_sessions(self.event),
+            url_for_session=self.session_url,
+        )
+        return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+    def session_url(self, session: Session) -> str:
+        return self.absolute_url(
+            "session-detail", event_slug=self.event.slug, session_id=session.pk
+        )
+
+
+SCHEDULE_RESPONSES = {
+    "xml": {(200, "application/xml"): OpenApiResponse(OpenApiTypes.STR, description="frab XML")},
+    "json": {(200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="frab")},
+}
+
+
+class ScheduleExportView(EventAgendaMixin, ConditionalGetMixin, APIView):
+    """The agenda in the frab / C3VOC schedule format read by Giggity and EventFahrplan."""
+
+    export_format: str
+
+    def get(self, request, *args, **kwargs):
+        return self.check_not_modified(request) or self.render_schedule()
+
+    def render_schedule(self) -> HttpResponse:
+        arguments = {
+            "event": self.event,
+            "sessions": list(published_sessions(self.event)),
+            "base_url": self.absolute_url("event-detail", event_slug=self.event.slug),
+        }
+        if self.export_format == "xml":
+            body = schedule_formats.schedule_xml(**arguments)
+            return HttpResponse(body, content_type="application/xml; charset=utf-8")
+        body = JSONRenderer().render(schedule_formats.schedule_json(**arguments))
+        return HttpResponse(body, content_type="application/json")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="The agenda as frab schedule.xml",
+        responses={**SCHEDULE_RESPONSES["xml"], **NOT_FOUND},
+    )
+)
+class ScheduleXmlView(ScheduleExportView):
+    """schedule.xml (validates against the published schedule.xml.xsd)."""
+
+    export_format = "xml"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="The agenda as frab schedule.json",
+        responses={**SCHEDULE_RESPONSES["json"], **NOT_FOUND},
+    )
+)
+class ScheduleJsonView(ScheduleExportView):
+    """schedule.json (version 1 of the published JSON schema)."""
+
+    export_format = "json"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="Everything an offline app needs about an event",
+        parameters=[UPDATED_SINCE_PARAMETER],
+        responses={200: BundleSerializer, **BAD_SINCE, **NOT_FOUND},
+    )
+)
+class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
+    """Event, stages, tags, sessions with speaker links, and the lineup, unpaginated.
+
+    The full bundle is rendered once per agenda version and served from the cache after that;
+    with `updated_since` it holds only what changed, plus `deleted` ids by kind.
+    """
+
+    def get(self, request, *args, **kwargs):
+        since = parse_updated_since(request)
+        not_modified = self.check_not_modified(request)
+        if not_modified:
+            return not_modified
+        if since is not None:
+            return HttpResponse(self.render_bundle(since), content_type="application/json")
+        version = self.content_version().last_modified.isoformat()
+        key = f"greenroom:bundle:{self.event.pk}:{version}"
+        body = cache.get(key)
+        if body is None:
+            body = self.render_bundle(None)
+            cache.set(key, body, timeout=24 * 3600)
+        return HttpResponse(body, content_type="application/json")
+
+    def render_bundle(self, since) -> bytes:
+        event = self.event
+        synced_at = next_sync_point()
+        sessions = published_sessions(event)
+        speakers = lineup_with_sessions(event, public_lineup(event))
+        if since is not None:
+            sessions = sessions_changed_since(sessions, since)
+            speakers = speakers_changed_since(event, speakers, since)
+        sessions = list(sessions)
+        bundle = {
+            "event": Event.objects.prefetch_related("stages").get(pk=event.pk),
+            "tags": sorted(
+                {tag for session in sessions for tag in session.tags.all()},
+                key=lambda tag: tag.slug,
+            ),
+            "sessions": sessions,
+            "speakers": speakers,
+            "synced_at": synced_at,
+        }
+        if since is not None:
+            bundle["deleted"] = {
+                "sessions": session_ids_removed_since(event, since),
+                "speakers": speaker_ids_removed_since(event, since),
+                "stages": sorted(deleted_ids(event=event, kind=TombstoneKind.STAGE, since=since)),
+            }
+        data = BundleSerializer(bundle, context={"request": self.request}).data
+        return JSONRenderer().render(data)
+
+
+class MyAgendaMixin(CacheControlMixin):
+    """Per-person views: signed in only, private caching (ETag from the body, by middleware)."""
+
+    permission_classes = (IsAuthenticated,)
+    private = True
+
+
+@extend_schema_view(get=extend_schema(tags=["personal agenda"], summary="My bookmarked sessions"))
+class MyAgendaView(MyAgendaMixin, generics.ListAPIView):
+    """Sessions on my personal agenda, across events, in time order."""
+
+    serializer_class = SessionSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return bookmarked_sessions(self.request.user)
+
+
+BOOKMARK_NOT_FOUND = {
+    404: OpenApiResponse(ErrorSerializer, description="Not on my agenda, or no such session.")
+}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["personal agenda"],
+        summary="Is this session on my agenda?",
+        responses={200: BookmarkSerializer, **BOOKMARK_NOT_FOUND},
+    ),
+    put=extend_schema(
+        tags=["personal agenda"],
+        summary="Add a session to my agenda (idempotent)",
+        request=None,
+        responses={200: BookmarkSerializer, 201: BookmarkSerializer, **BOOKMARK_NOT_FOUND},
+    ),
+    delete=extend_schema(
+        tags=["personal agenda"],
+        summary="Remove a session from my agenda",
+        responses={204: None, **BOOKMARK_NOT_FOUND},
+    ),
+)
+class MyAgendaItemView(MyAgendaMixin, APIView):
+    """One session on my agenda, by session id."""
+
+    serializer_class = BookmarkSerializer
+
+    def get(self, request, session_id: int):
+        bookmark = get_object_or_404(
+            request.user.bookmarks.select_related("session__event"), session_id=session_id
+        )
+        return Response(BookmarkSerializer(bookmark).data)
+
+    def put(self, request, session_id: int):
+        session = get_object_or_404(
+            Session.objects.filter(is_published=True, event__in=public_events()), pk=session_id
+        )
+        bookmark, created = add_bookmark(user=request.user, session=session)
+        return Response(
+            BookmarkSerializer(bookmark).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    def delete(self, request, session_id: int):
+        if not remove_bookmark(user=request.user, session_id=session_id):
+            return Response(
+                {"code": "not_found", "detail": "That session is not on your agenda."},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["personal agenda"],
+        summary="My agenda as an iCalendar feed",
+        responses=CALENDAR_RESPONSE,
+    )
+)
+class MyAgendaCalendarView(MyAgendaMixin, APIView):
+    """My bookmarked sessions as calendar events, each in its event's zone."""
+
+    def get(self, request):
+        body = calendars.agenda_calendar(
+            name="My agenda", sessions=bookmarked_sessions(request.user)
+        )
+        return HttpResponse(body, content_type="text/calendar; charset=utf-8")
