@@ -31,7 +31,8 @@ def schedule_json(*, event: Event, sessions: Iterable[Session], base_url: str) -
     """The agenda as a version-1 `schedule.json` document (validates against schedule.schema.json).
 
     `sessions` are the published sessions of `event` as `speakers.selectors.published_sessions`
-    loads them; nothing here queries the database. `base_url` is the site's root URL.
+    loads them; nothing here queries the database. `base_url` is the event's absolute URL in
+    the API (`…/api/v1/events/{slug}/`); session and schedule URLs are built under it.
     """
     return {
         "$schema": SCHEMA_URL,
@@ -49,7 +50,7 @@ def schedule_xml(*, event: Event, sessions: Iterable[Session], base_url: str) ->
     conference = schedule["conference"]
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)
-    _text(root, "url", f"{_event_url(event, base_url)}/schedule.xml")
+    _text(root, "url", f"{base_url.rstrip('/')}/schedule.xml")
     _text(root, "version", schedule["version"])
     conference_element = ET.SubElement(root, "conference")
     _text(conference_element, "acronym", conference["acronym"])
@@ -80,11 +81,6 @@ def schedule_xml(*, event: Event, sessions: Iterable[Session], base_url: str) ->
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _event_url(event: Event, base_url: str) -> str:
-    # The paths fixed by the API contract (api-v1.md); base_url is the site's root.
-    return f"{base_url.rstrip('/')}/api/v1/events/{event.slug}"
-
-
 def _guid(kind: str, pk: int) -> str:
     # Not frab's uuid5 of a speaker's e-mail address: that address is private.
     return str(uuid.uuid5(GREENROOM_NAMESPACE, f"{kind}:{pk}"))
@@ -92,7 +88,8 @@ def _guid(kind: str, pk: int) -> str:
 
 def _schedule(*, event: Event, sessions: Iterable[Session], base_url: str) -> dict:
     zone = event.tzinfo
-    event_url = _event_url(event, base_url)
+    # Sessions and schedules live under the event's URL, as api-v1.md fixes the paths.
+    event_url = base_url.rstrip("/")
     acronym = _acronym(event)
     sessions = sorted(sessions, key=lambda session: (session.starts_at, session.pk))
     # Rooms come from the sessions, not `event.stages`, so that exporting costs no query.
@@ -145,7 +142,7 @@ def _schedule(*, event: Event, sessions: Iterable[Session], base_url: str) -> di
         conference["time_zone_name"] = event.time_zone
     content = {
         "url": f"{event_url}/schedule.json",
-        "base_url": f"{base_url.rstrip('/')}/",
+        "base_url": f"{event_url}/",
         "conference": conference,
     }
     # A digest of what is exported: it changes whenever an app would see a change, including

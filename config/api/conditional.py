@@ -75,7 +75,7 @@ class ConditionalGetMixin(CacheControlMixin):
 
         Views that define their own `get` call this first.
         """
-        version = self.content_version()
+        version = self.current_version = self.content_version()
         self.conditional_headers = {"ETag": make_etag(version, request, private=self.private)}
         if version.last_modified:
             self.conditional_headers["Last-Modified"] = http_date(version.last_modified.timestamp())

@@ -158,6 +158,8 @@ REST_FRAMEWORK = {
         "config.api.throttling.UserRateThrottle",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # `?format=` is the agenda's session-format filter; clients choose JSON with Accept.
+    "URL_FORMAT_OVERRIDE": None,
 }
 # Requests per period by throttle scope; read on every request so deployments can tune them.
 GREENROOM_THROTTLE_RATES = {

@@ -264,7 +264,7 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
             return not_modified
         if since is not None:
             return HttpResponse(self.render_bundle(since), content_type="application/json")
-        version = self.content_version().last_modified.isoformat()
+        version = self.current_version.last_modified.isoformat()
         key = f"greenroom:bundle:{self.event.pk}:{version}"
         body = cache.get(key)
         if body is None:

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from icalendar import Calendar
+from icalendar import Event as CalendarEvent
 
 from events.models import Session
 from speakers.calendars import agenda_calendar
@@ -54,7 +55,7 @@ def build_panel() -> Session:
     return panel
 
 
-def vevents_by_uid(calendar: Calendar) -> dict[str, object]:
+def vevents_by_uid(calendar: Calendar) -> dict[str, CalendarEvent]:
     return {str(vevent["UID"]): vevent for vevent in calendar.events}
 
 

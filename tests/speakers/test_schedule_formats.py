@@ -5,6 +5,7 @@ import functools
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +14,7 @@ from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 from lxml import etree
 
-from events.models import Session
+from events.models import Event, Session
 from speakers.models import SessionSpeaker
 from speakers.schedule_formats import GREENROOM_NAMESPACE, schedule_json, schedule_xml
 from speakers.selectors import published_sessions
@@ -30,7 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 FRAB = Path(__file__).resolve().parents[3] / "shared" / "reference" / "frab"
-BASE_URL = "https://greenroom.example/"
 RFC3339_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
@@ -76,6 +76,18 @@ def assert_valid_json(document: dict) -> dict:
     sent = json.loads(json.dumps(document))
     json_validator().validate(sent)
     return sent
+
+
+def event_url(event: Event) -> str:
+    return f"https://greenroom.example/api/v1/events/{event.slug}/"
+
+
+def as_xml(event: Event, sessions: Iterable[Session]) -> bytes:
+    return schedule_xml(event=event, sessions=sessions, base_url=event_url(event))
+
+
+def as_json(event: Event, sessions: Iterable[Session]) -> dict:
+    return schedule_json(event=event, sessions=sessions, base_url=event_url(event))
 
 
 def guid(kind: str, pk: int) -> str:
@@ -164,7 +176,7 @@ def build_agenda():
 def test_schedule_xml_of_an_agenda_validates_against_the_xsd():
     event, _ = build_agenda()
 
-    document = schedule_xml(event=event, sessions=published_sessions(event), base_url=BASE_URL)
+    document = as_xml(event, published_sessions(event))
 
     root = assert_valid_xml(document)
     assert len(root.findall("day/room/event")) == 4
@@ -173,7 +185,7 @@ def test_schedule_xml_of_an_agenda_validates_against_the_xsd():
 def test_schedule_json_of_an_agenda_validates_against_the_schema():
     event, _ = build_agenda()
 
-    document = schedule_json(event=event, sessions=published_sessions(event), base_url=BASE_URL)
+    document = as_json(event, published_sessions(event))
 
     sent = assert_valid_json(document)
     assert len(json_events(sent)) == 4
@@ -183,7 +195,7 @@ def test_schedule_xml_session_carries_its_fields():
     event, panel = build_agenda()
     moderator, panelist = (entry.speaker for entry in panel.session_speakers.all())
 
-    document = schedule_xml(event=event, sessions=published_sessions(event), base_url=BASE_URL)
+    document = as_xml(event, published_sessions(event))
 
     element = xml_events_by_id(etree.fromstring(document))[panel.pk]
     assert element.get("guid") == guid("session", panel.pk)
@@ -214,7 +226,7 @@ def test_schedule_json_session_carries_its_fields():
     event, panel = build_agenda()
     moderator, panelist = (entry.speaker for entry in panel.session_speakers.all())
 
-    document = schedule_json(event=event, sessions=published_sessions(event), base_url=BASE_URL)
+    document = as_json(event, published_sessions(event))
 
     day = document["schedule"]["conference"]["days"][0]
     assert day["rooms"]["Main Stage"][1] == {
@@ -247,11 +259,11 @@ def test_schedule_json_conference_describes_the_event_days_and_rooms():
     event, _ = build_agenda()
     main, breakout = event.stages.order_by("position")
 
-    document = schedule_json(event=event, sessions=published_sessions(event), base_url=BASE_URL)
+    document = as_json(event, published_sessions(event))
 
     schedule = document["schedule"]
     conference = schedule["conference"]
-    assert schedule["base_url"] == "https://greenroom.example/"
+    assert schedule["base_url"] == "https://greenroom.example/api/v1/events/mobility-2030/"
     assert schedule["url"] == "https://greenroom.example/api/v1/events/mobility-2030/schedule.json"
     assert {key: value for key, value in conference.items() if key != "days"} == {
         "acronym": "mobility_2030",
@@ -291,10 +303,13 @@ def test_schedule_xml_conference_and_days_describe_the_event():
     event, _ = build_agenda()
     main, breakout = event.stages.order_by("position")
 
-    document = schedule_xml(event=event, sessions=published_sessions(event), base_url=BASE_URL)
+    document = as_xml(event, published_sessions(event))
 
     root = etree.fromstring(document)
     assert root.find("generator").get("name") == "greenroom"
+    assert root.findtext("url") == (
+        "https://greenroom.example/api/v1/events/mobility-2030/schedule.xml"
+    )
     assert xml_event_fields(root.find("conference")) == {
         "acronym": "mobility_2030",
         "title": "TC Sessions: Mobility 2030",
@@ -303,7 +318,7 @@ def test_schedule_xml_conference_and_days_describe_the_event():
         "days": "2",
         "timeslot_duration": "00:05",
         "time_zone_name": "America/Los_Angeles",
-        "base_url": "https://greenroom.example/",
+        "base_url": "https://greenroom.example/api/v1/events/mobility-2030/",
     }
     assert [dict(day.attrib) for day in root.iterfind("day")] == [
         {
@@ -338,8 +353,8 @@ def test_schedule_sessions_on_a_day_are_in_start_order():
     # Latest first, so the order out is the functions' own.
     sessions = sorted(published_sessions(event), key=lambda s: s.starts_at, reverse=True)
 
-    xml_root = etree.fromstring(schedule_xml(event=event, sessions=sessions, base_url=BASE_URL))
-    document = schedule_json(event=event, sessions=sessions, base_url=BASE_URL)
+    xml_root = etree.fromstring(as_xml(event, sessions))
+    document = as_json(event, sessions)
 
     expected = ["Morning coffee", "Opening keynote", "The road to robotaxis"]
     xml_titles = xml_root.xpath("day[@index='1']/room[@name='Main Stage']/event/title/text()")
@@ -360,8 +375,8 @@ def test_schedule_session_late_in_the_evening_stays_on_its_local_day():
     )
     sessions = list(published_sessions(event))
 
-    document = schedule_json(event=event, sessions=sessions, base_url=BASE_URL)
-    xml_root = etree.fromstring(schedule_xml(event=event, sessions=sessions, base_url=BASE_URL))
+    document = as_json(event, sessions)
+    xml_root = etree.fromstring(as_xml(event, sessions))
 
     first_day = document["schedule"]["conference"]["days"][0]
     assert [
@@ -401,8 +416,8 @@ def test_schedule_across_a_dst_change_keeps_local_start_times():
     )
     sessions = list(published_sessions(event))
 
-    document = schedule_json(event=event, sessions=sessions, base_url=BASE_URL)
-    xml_root = assert_valid_xml(schedule_xml(event=event, sessions=sessions, base_url=BASE_URL))
+    document = as_json(event, sessions)
+    xml_root = assert_valid_xml(as_xml(event, sessions))
 
     assert_valid_json(document)
     days = document["schedule"]["conference"]["days"]
@@ -434,8 +449,8 @@ def test_schedule_across_a_dst_change_keeps_local_start_times():
 def test_schedule_of_an_empty_agenda_still_validates():
     event = EventFactory(slug="quiet-days-2030")
 
-    xml_root = assert_valid_xml(schedule_xml(event=event, sessions=[], base_url=BASE_URL))
-    document = assert_valid_json(schedule_json(event=event, sessions=[], base_url=BASE_URL))
+    xml_root = assert_valid_xml(as_xml(event, []))
+    document = assert_valid_json(as_json(event, []))
 
     assert [day.get("date") for day in xml_root.iterfind("day")] == ["2030-06-10", "2030-06-11"]
     assert xml_root.findall("day/room") == []
@@ -464,8 +479,8 @@ def test_schedule_slugs_fit_both_schemas_whatever_the_names(event_slug, title, s
     session = SessionFactory(event=event, title=title)
     sessions = list(published_sessions(event))
 
-    xml_root = assert_valid_xml(schedule_xml(event=event, sessions=sessions, base_url=BASE_URL))
-    document = assert_valid_json(schedule_json(event=event, sessions=sessions, base_url=BASE_URL))
+    xml_root = assert_valid_xml(as_xml(event, sessions))
+    document = assert_valid_json(as_json(event, sessions))
 
     assert xml_root.findtext("day/room/event/slug") == slug.format(pk=session.pk)
     assert json_events(document)[0]["slug"] == slug.format(pk=session.pk)
@@ -475,8 +490,8 @@ def test_schedule_json_leaves_out_a_zone_name_its_schema_refuses():
     event = EventFactory(time_zone="Etc/GMT-3")
     sessions = [SessionFactory(event=event)]
 
-    xml_root = assert_valid_xml(schedule_xml(event=event, sessions=sessions, base_url=BASE_URL))
-    document = assert_valid_json(schedule_json(event=event, sessions=sessions, base_url=BASE_URL))
+    xml_root = assert_valid_xml(as_xml(event, sessions))
+    document = assert_valid_json(as_json(event, sessions))
 
     assert xml_root.findtext("conference/time_zone_name") == "Etc/GMT-3"
     assert "time_zone_name" not in document["schedule"]["conference"]
@@ -488,8 +503,8 @@ def test_schedule_version_is_stable_and_follows_the_content():
 
     def versions() -> tuple[str, str]:
         sessions = list(published_sessions(event))
-        xml_root = etree.fromstring(schedule_xml(event=event, sessions=sessions, base_url=BASE_URL))
-        document = schedule_json(event=event, sessions=sessions, base_url=BASE_URL)
+        xml_root = etree.fromstring(as_xml(event, sessions))
+        document = as_json(event, sessions)
         return xml_root.findtext("version"), document["schedule"]["version"]
 
     before = versions()
@@ -511,5 +526,5 @@ def test_schedule_exports_issue_no_queries(django_assert_num_queries):
     sessions = list(published_sessions(event))
 
     with django_assert_num_queries(0):
-        schedule_xml(event=event, sessions=sessions, base_url=BASE_URL)
-        schedule_json(event=event, sessions=sessions, base_url=BASE_URL)
+        schedule_xml(event=event, sessions=sessions, base_url=event_url(event))
+        schedule_json(event=event, sessions=sessions, base_url=event_url(event))
