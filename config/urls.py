@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
+
+from config.api.converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 admin.site.site_header = "Greenroom organizer"
 admin.site.site_title = "Greenroom"
@@ -16,3 +20,6 @@ urlpatterns = [
     path("api/v1/", include("config.api.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]
+
+handler404 = "config.api.errors.not_found"
+handler500 = "config.api.errors.server_error"

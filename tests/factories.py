@@ -8,6 +8,7 @@ from django.utils.text import slugify
 
 from events.models import Event, Session, Stage, Tag
 from speakers.models import LineupEntry, Organization, SessionSpeaker, Speaker, SpeakerLink
+from tickets.models import InventoryPool, PassType, PricePhase, PromoCode
 
 EVENT_ZONE = "America/Los_Angeles"
 
@@ -116,3 +117,47 @@ class SessionSpeakerFactory(factory.django.DjangoModelFactory):
     speaker = factory.SubFactory(SpeakerFactory)
     role = SessionSpeaker.Role.PANELIST
     position = factory.Sequence(lambda n: n + 1)
+
+
+class PassTypeFactory(factory.django.DjangoModelFactory):
+    """A pass with one open-ended price phase (`phase__price=…` sets it, `phase=None` omits it)."""
+
+    class Meta:
+        model = PassType
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Pass {n}")
+    slug = factory.LazyAttribute(lambda pass_type: slugify(pass_type.name))
+    capacity = 100
+    phase = factory.RelatedFactory(
+        "tests.factories.PricePhaseFactory", factory_related_name="pass_type"
+    )
+
+
+class PricePhaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PricePhase
+
+    pass_type = factory.SubFactory(PassTypeFactory, phase=None)
+    name = "Regular"
+    price = 12500
+
+
+class InventoryPoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InventoryPool
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Seats {n}")
+    capacity = 100
+
+
+class PromoCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PromoCode
+
+    event = factory.SubFactory(EventFactory)
+    code = factory.Sequence(lambda n: f"PROMO{n}")
+    kind = PromoCode.Kind.PERCENT
+    value = 20

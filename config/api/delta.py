@@ -53,6 +53,11 @@ def parse_updated_since(request) -> dt.datetime | None:
             {"updated_since": ["Give an ISO 8601 date and time with its offset."]},
             code="invalid",
         )
+    if value > timezone.now() + CLOCK_SKEW_MARGIN:
+        raise ValidationError(
+            {"updated_since": ["That instant is in the future; send the last `synced_at`."]},
+            code="invalid",
+        )
     horizon = timezone.now() - dt.timedelta(days=settings.GREENROOM_TOMBSTONE_DAYS)
     if value < horizon:
         raise DeltaExpired()

@@ -1,15 +1,27 @@
 """One JSON shape for every API error: `{"code", "detail", "errors"?}` with a stable `code`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as server_error_page
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from events.exceptions import DomainError
 
-# Domain errors answer 400 unless they describe a conflict with the current state.
-DOMAIN_ERROR_STATUS: dict[str, int] = {}
+# Domain errors answer 400 unless they describe a conflict with the current state (409) or
+# a passing condition worth retrying (503).
+DOMAIN_ERROR_STATUS: dict[str, int] = {
+    "sold_out": 409,
+    "promo_code_exhausted": 409,
+    "order_not_payable": 409,
+    "order_not_cancellable": 409,
+    "hold_expired": 409,
+    "idempotency_key_reused": 422,
+    "busy": 503,
+    "payment_provider_unavailable": 503,
+}
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -27,7 +39,7 @@ class ErrorSerializer(serializers.Serializer):
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         status_code = DOMAIN_ERROR_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
-        body = {"code": exc.code, "detail": exc.message}
+        body = {"code": exc.code, "detail": exc.message, **exc.extra}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
         return Response(body, status=status_code)
@@ -51,3 +63,21 @@ def exception_handler(exc, context):
             "detail": str(exc.detail),
         }
     return response
+
+
+def not_found(request, exception=None):
+    """404 for URLs that match no route: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "not_found", "detail": "No such endpoint or item."}, status=404
+        )
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """500: JSON under /api/ (same shape as every other error), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "detail": "Something went wrong on our side."}, status=500
+        )
+    return server_error_page(request)

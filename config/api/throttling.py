@@ -19,7 +19,11 @@ class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
     """Signed-in users, by account."""
 
 
-class AuthRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
-    """Credential checks (token exchange), by IP address: slows password guessing."""
+class AuthRateThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    """Credential checks (token exchange), by IP address, signed in or not: slows password
+    guessing even by someone who holds a token of their own."""
 
     scope = "auth"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

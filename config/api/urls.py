@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from config.api import schema  # noqa: F401  (registers the auth scheme for the schema)
 from config.api.auth import AuthTokenView
 
 urlpatterns = [

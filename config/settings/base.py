@@ -171,6 +171,13 @@ GREENROOM_MAX_PAGE_SIZE = 200
 # How long deletions are remembered for delta sync (`?updated_since=`); an app that last synced
 # before that must download everything again.
 GREENROOM_TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))
+# Passes: how long a pending order holds its passes, whether a full refund puts them back on
+# sale, and below how many left a pass shows as `few_left`.
+GREENROOM_HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "15"))
+GREENROOM_REFUND_RETURNS_INVENTORY = env_bool("REFUND_RETURNS_INVENTORY", True)
+GREENROOM_FEW_LEFT_THRESHOLD = int(os.environ.get("FEW_LEFT_THRESHOLD", "10"))
+# How long an order transaction waits for inventory locks before answering "busy, try again".
+GREENROOM_INVENTORY_LOCK_TIMEOUT_MS = int(os.environ.get("INVENTORY_LOCK_TIMEOUT_MS", "5000"))
 # Seconds shared caches and apps may reuse a public response before asking again (with ETag).
 GREENROOM_PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
 

@@ -7,6 +7,8 @@ from events.models import Session, SessionFormat
 from events.selectors import sessions_on_local_day
 from speakers.models import Speaker
 
+MAX_ID = 2**63 - 1  # ids are 64-bit; a larger number must be a 400, not a database overflow
+
 
 class SessionFilter(django_filters.FilterSet):
     """Filters of the agenda; `day` is a calendar day in the event's own time zone."""
@@ -14,11 +16,17 @@ class SessionFilter(django_filters.FilterSet):
     day = django_filters.DateFilter(
         method="filter_day", label="A day of the event (YYYY-MM-DD), in the event's zone."
     )
-    stage = django_filters.NumberFilter(field_name="stage_id", label="Stage id.")
+    stage = django_filters.NumberFilter(
+        field_name="stage_id", label="Stage id.", min_value=1, max_value=MAX_ID
+    )
     format = django_filters.ChoiceFilter(choices=SessionFormat.choices, label="Session format.")
     tag = django_filters.CharFilter(field_name="tags__slug", distinct=True, label="Topic tag slug.")
     speaker = django_filters.NumberFilter(
-        field_name="session_speakers__speaker_id", distinct=True, label="Speaker id."
+        field_name="session_speakers__speaker_id",
+        distinct=True,
+        label="Speaker id.",
+        min_value=1,
+        max_value=MAX_ID,
     )
     q = django_filters.CharFilter(method="filter_text", label="Words in title, abstract or names.")
 
@@ -43,7 +51,7 @@ class LineupFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_text", label="Words in name, title or company.")
     organization = django_filters.NumberFilter(
-        field_name="organization_id", label="Organization id."
+        field_name="organization_id", label="Organization id.", min_value=1, max_value=MAX_ID
     )
 
     class Meta:

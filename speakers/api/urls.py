@@ -11,7 +11,7 @@ urlpatterns = [
         name="session-list",
     ),
     path(
-        "events/<slug:event_slug>/sessions/<int:session_id>/",
+        "events/<slug:event_slug>/sessions/<id:session_id>/",
         views.SessionDetailView.as_view(),
         name="session-detail",
     ),
@@ -32,11 +32,11 @@ urlpatterns = [
         name="schedule-json",
     ),
     path("events/<slug:event_slug>/bundle/", views.BundleView.as_view(), name="bundle"),
-    path("speakers/<int:speaker_id>/", views.SpeakerProfileView.as_view(), name="speaker-detail"),
+    path("speakers/<id:speaker_id>/", views.SpeakerProfileView.as_view(), name="speaker-detail"),
     path("me/agenda/", views.MyAgendaView.as_view(), name="my-agenda"),
     path("me/agenda.ics", views.MyAgendaCalendarView.as_view(), name="my-agenda-ics"),
     path(
-        "me/agenda/<int:session_id>/",
+        "me/agenda/<id:session_id>/",
         views.MyAgendaItemView.as_view(),
         name="my-agenda-item",
     ),

@@ -1,0 +1,810 @@
+"""Throughput of the agenda API against a minimal Django view on the same server (on demand).
+
+    cd /work/main && .venv/bin/python bench/agenda.py [--duration 10] [--connections 16]
+
+Creates (or reuses) the PostgreSQL database `greenroom_bench` with one published event of 200
+sessions and 400 speakers, starts gunicorn (2 sync workers, Redis cache) on a free loopback
+port, loads each target with wrk (or a small threaded generator when wrk is missing), prints
+requests/s and latency percentiles beside the aims, and profiles in-process when an aim is
+missed. Never run in CI: the figures depend on the machine.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import http.client
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "bench"
+VENV_BIN = ROOT / ".venv" / "bin"
+HOST = "127.0.0.1"
+DB_NAME = "greenroom_bench"
+DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
+CACHE_URL = f"redis://{HOST}:6379/14"
+EVENT_SLUG = "bench-conference"
+UNLIMITED = "100000000/min"
+
+# The environment of the benchmark server; the in-process profile runs with the same one.
+SERVER_ENV = {
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DATABASE_URL": DATABASE_URL,
+    "DATABASE_CONN_MAX_AGE": "60",
+    "DJANGO_DEBUG": "0",
+    "ALLOWED_HOSTS": f"{HOST},localhost",
+    "CACHE_URL": CACHE_URL,
+    # Anonymous requests pass both throttles (the user throttle keys them by address too).
+    "THROTTLE_ANON": UNLIMITED,
+    "THROTTLE_USER": UNLIMITED,
+    "LOG_LEVEL": "WARNING",
+}
+
+# What the issue asks of each target, as a share of the minimal view's requests/s.
+AIMS = (
+    ("agenda 304 (If-None-Match)", "list-304", 0.8),
+    ("bundle 304 (If-None-Match)", "bundle-304", 0.8),
+    ("full agenda page (50 sessions)", "list-full", 0.25),
+    ("full bundle (cached)", "bundle-full", 0.5),
+)
+
+
+@dataclass
+class Target:
+    """One URL under load: what it should answer, and what it did."""
+
+    key: str
+    label: str
+    path: str
+    expect: int
+    etag_of: str = ""  # key of the target whose ETag goes into If-None-Match
+    headers: dict = field(default_factory=dict)
+    body_bytes: int = 0
+    result: dict = field(default_factory=dict)
+
+
+def make_targets() -> list[Target]:
+    api = f"/api/v1/events/{EVENT_SLUG}"
+    return [
+        Target("minimal", "(a) minimal Django view", "/bench/minimal/", 200),
+        Target("list-full", "(b) agenda list, page 1 (200)", f"{api}/sessions/", 200),
+        Target(
+            "list-304", "(c) agenda list, If-None-Match (304)", f"{api}/sessions/", 304, "list-full"
+        ),
+        Target("bundle-full", "(d) bundle, cached (200)", f"{api}/bundle/", 200),
+        Target(
+            "bundle-304", "(e) bundle, If-None-Match (304)", f"{api}/bundle/", 304, "bundle-full"
+        ),
+    ]
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+def ensure_database() -> None:
+    import psycopg
+
+    with psycopg.connect(host=HOST, port=5432, user="postgres", dbname="postgres") as conn:
+        conn.autocommit = True
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+            print(f"created database {DB_NAME}")
+
+
+def migrate() -> None:
+    env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
+    started = time.monotonic()
+    done = subprocess.run(  # noqa: S603 - fixed argument list
+        [str(VENV_BIN / "python"), "manage.py", "migrate", "--no-input"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        sys.exit(f"migrate failed:\n{done.stdout}\n{done.stderr}")
+    print(f"migrated {DB_NAME} in {time.monotonic() - started:.1f} s")
+
+
+def setup_django() -> None:
+    """Django in this process, configured like the server (for loading rows and profiling)."""
+    os.environ.update(SERVER_ENV)
+    # django.test.Client's host; the server itself only accepts loopback names.
+    os.environ["ALLOWED_HOSTS"] = f"{HOST},localhost,testserver"
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+ABSTRACT = (
+    "How autonomous fleets move from pilot cities to everyday service: the sensor stack, the "
+    "safety case regulators ask for, remote operations, unit economics per mile, and what "
+    "riders actually want from a robotaxi. The panel compares deployments across three "
+    "continents and closes with questions from the audience."
+)
+BIO = (
+    "Leads product and engineering for autonomy and mobility; previously built perception "
+    "systems and scaled a delivery fleet from ten to ten thousand vehicles. Speaks often about "
+    "safety, regulation and the economics of driverless transport."
+)
+
+
+def load_event() -> None:
+    """One published event with 4 stages, 20 tags, 400 speakers and 200 sessions (bulk)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from events.models import Event, Session, Stage, Tag
+    from speakers.models import LineupEntry, Organization, SessionSpeaker, Speaker
+
+    if Event.objects.filter(slug=EVENT_SLUG).exists():
+        print(f"event {EVENT_SLUG} already loaded")
+        return
+    started = time.monotonic()
+    zone = zoneinfo.ZoneInfo("Europe/Berlin")
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event.objects.create(
+            name="Greenroom Bench Conference",
+            slug=EVENT_SLUG,
+            tagline="Two hundred sessions on four stages",
+            description="The benchmark event of bench/agenda.py.",
+            start_date=dt.date(2030, 9, 16),
+            end_date=dt.date(2030, 9, 18),
+            time_zone="Europe/Berlin",
+            venue_name="Bench Hall",
+            venue_address="Benchstraße 1, Berlin",
+            status=Event.Status.PUBLISHED,
+        )
+        stages = Stage.objects.bulk_create(
+            Stage(
+                event=event, name=f"Stage {n + 1}", slug=f"stage-{n + 1}", position=n, capacity=500
+            )
+            for n in range(4)
+        )
+        tags = Tag.objects.bulk_create(
+            Tag(name=f"Bench topic {n:02}", slug=f"bench-topic-{n:02}") for n in range(20)
+        )
+        organizations = Organization.objects.bulk_create(
+            Organization(
+                name=f"Bench Company {n:03}",
+                slug=f"bench-company-{n:03}",
+                website=f"https://company{n:03}.example.com",
+            )
+            for n in range(100)
+        )
+        speakers = Speaker.objects.bulk_create(
+            Speaker(
+                name=f"Bench Speaker {n:03}",
+                slug=f"bench-speaker-{n:03}",
+                job_title="VP Engineering" if n % 2 else "Founder & CEO",
+                organization=organizations[n % len(organizations)],
+                bio=BIO,
+                pronouns="she/her" if n % 3 == 0 else "",
+            )
+            for n in range(400)
+        )
+        # 3 days x 17 half-hour slots x 4 stages = 204 slots; sessions last 25 minutes, so
+        # sessions on one stage never overlap.
+        formats = [f for f in Session.Format.values if f != Session.Format.BREAK]
+        slots = [
+            (day, slot, stage) for day in range(3) for slot in range(17) for stage in range(4)
+        ][:200]
+        sessions = []
+        for n, (day, slot, stage) in enumerate(slots):
+            local_day = event.start_date + dt.timedelta(days=day)
+            starts_at = dt.datetime.combine(local_day, dt.time(9), tzinfo=zone) + dt.timedelta(
+                minutes=30 * slot
+            )
+            sessions.append(
+                Session(
+                    event=event,
+                    stage=stages[stage],
+                    title=f"Bench session {n:03}: the road to driverless cities",
+                    abstract=ABSTRACT,
+                    format=formats[n % len(formats)],
+                    starts_at=starts_at,
+                    ends_at=starts_at + dt.timedelta(minutes=25),
+                    is_published=True,
+                )
+            )
+        sessions = Session.objects.bulk_create(sessions)
+        roles, cursor = [], 0
+        for n, session in enumerate(sessions):
+            count = 3 if n % 3 == 0 else 2
+            for position in range(1, count + 1):
+                role = (
+                    SessionSpeaker.Role.MODERATOR if position == 1 else SessionSpeaker.Role.PANELIST
+                )
+                roles.append(
+                    SessionSpeaker(
+                        session=session,
+                        speaker=speakers[cursor % len(speakers)],
+                        role=role,
+                        position=position,
+                    )
+                )
+                cursor += 1
+        SessionSpeaker.objects.bulk_create(roles)
+        Through = Session.tags.through
+        Through.objects.bulk_create(
+            Through(session=session, tag=tags[(n * 7 + 3 * j) % len(tags)])
+            for n, session in enumerate(sessions)
+            for j in range(3 if n % 2 else 2)
+        )
+        LineupEntry.objects.bulk_create(
+            LineupEntry(
+                event=event,
+                speaker=speaker,
+                status=LineupEntry.Status.CONFIRMED,
+                invited_at=now,
+                confirmed_at=now,
+            )
+            for speaker in speakers
+        )
+    connection.close()
+    print(
+        f"loaded {EVENT_SLUG}: 4 stages, 20 tags, {len(speakers)} speakers, {len(sessions)} "
+        f"sessions, {len(roles)} session speakers in {time.monotonic() - started:.1f} s"
+    )
+
+
+# --- server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn with 2 sync workers in its own process group, stopped as a whole."""
+
+    def __init__(self, workers: int) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.log = tempfile.NamedTemporaryFile(prefix="greenroom-bench-", suffix=".log")  # noqa: SIM115
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [
+            str(VENV_BIN / "gunicorn"),
+            "config.wsgi",
+            "--pythonpath",
+            str(ROOT),
+            "-w",
+            str(self.workers),
+            "-b",
+            f"{HOST}:{self.port}",
+        ]
+        self.process = subprocess.Popen(  # noqa: S603 - fixed argument list
+            command,
+            cwd=ROOT,
+            env={**os.environ, **SERVER_ENV},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
+            with contextlib.suppress(OSError):
+                if fetch(self.port, "/bench/minimal/").status == 200:
+                    print(f"gunicorn ({self.workers} sync workers) answers on {HOST}:{self.port}")
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within 30 s:\n{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict
+    body: bytes
+
+
+def fetch(port: int, path: str, headers: dict | None = None) -> Answer:
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Accept": "application/json", **(headers or {})})
+        response = connection.getresponse()
+        body = response.read()
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
+    finally:
+        connection.close()
+
+
+def verify(port: int, targets: list[Target]) -> None:
+    """Each target answers what it should before anything is measured; fill in sizes and ETags."""
+    by_key = {target.key: target for target in targets}
+    etags = {}
+    for target in targets:
+        if target.etag_of:
+            if target.etag_of not in etags:
+                sys.exit(f"no ETag from {target.etag_of} to send with {target.label}")
+            target.headers["If-None-Match"] = etags[target.etag_of]
+        answer = fetch(port, target.path, target.headers)
+        if answer.status != target.expect:
+            sys.exit(
+                f"ABORT: {target.label} GET {target.path} answered {answer.status}, expected "
+                f"{target.expect}.\n{answer.body[:500]!r}"
+            )
+        if target.key == "bundle-full":  # the second request is the cached one
+            answer = fetch(port, target.path, target.headers)
+        target.body_bytes = len(answer.body)
+        if "etag" in answer.headers:
+            etags[target.key] = answer.headers["etag"]
+    if not by_key["list-full"].body_bytes or not by_key["bundle-full"].body_bytes:
+        sys.exit("ABORT: an empty full response; is the bench event loaded?")
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk not found; trying `apt-get install -y wrk` once …")
+    command = ["apt-get", "install", "-y", "-q", "wrk"]
+    if os.geteuid() != 0:
+        command = ["sudo", "-n", *command]
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(  # noqa: S603 - fixed argument list
+            command,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            capture_output=True,
+            timeout=180,
+            check=False,
+        )
+    found = shutil.which("wrk")
+    print("wrk installed" if found else "wrk unavailable: using the in-script load generator")
+    return found
+
+
+WRK_LINE = re.compile(r"GREENROOM_WRK (.*)")
+
+
+def run_wrk(wrk: str, port: int, target: Target, args, seconds: float) -> dict:
+    headers = {"Accept": "application/json", **target.headers}
+    command = [
+        wrk,
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(BENCH_DIR / "wrk_report.lua"),
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command += [f"http://{HOST}:{port}{target.path}", "--", args.clients]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    match = WRK_LINE.search(done.stdout)
+    if done.returncode or not match:
+        sys.exit(f"wrk failed on {target.label}:\n{done.stdout}\n{done.stderr}")
+    values = dict(pair.split("=") for pair in match.group(1).split())
+    return {name: float(value) for name, value in values.items()}
+
+
+def run_threads(port: int, target: Target, args, seconds: float) -> dict:
+    """Fallback generator: one thread per connection, keep-alive where the server allows it."""
+    deadline = time.monotonic() + seconds
+    max_requests = 2_000_000
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses = {200: 0, 304: 0, "other": 0}
+    errors = [0]
+
+    def worker(worker_id: int) -> None:
+        mine, counts, failures, counter = [], {200: 0, 304: 0, "other": 0}, 0, 0
+        connection = None
+        while time.monotonic() < deadline and len(mine) < max_requests // args.connections:
+            counter += 1
+            headers = {"Accept": "application/json", **target.headers}
+            if args.clients == "many":
+                headers["X-Forwarded-For"] = (
+                    f"10.{100 + worker_id}.{counter // 256 % 256}.{counter % 256}"
+                )
+            started = time.perf_counter()
+            try:
+                if connection is None:
+                    connection = http.client.HTTPConnection(HOST, port, timeout=10)
+                connection.request("GET", target.path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                failures += 1
+                if connection:
+                    connection.close()
+                connection = None
+                continue
+            mine.append(time.perf_counter() - started)
+            counts[response.status if response.status in (200, 304) else "other"] += 1
+            if response.will_close:
+                connection.close()
+                connection = None
+        if connection:
+            connection.close()
+        with lock:
+            latencies.extend(mine)
+            for key, value in counts.items():
+                statuses[key] += value
+            errors[0] += failures
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=worker, args=(n,)) for n in range(args.connections)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+
+    def percentile(share: float) -> float:
+        if not latencies:
+            return float("nan")
+        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1000
+
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed,
+        "p50_ms": percentile(0.50),
+        "p99_ms": percentile(0.99),
+        "status_200": statuses[200],
+        "status_304": statuses[304],
+        "status_other": statuses["other"],
+        "errors_connect": errors[0],
+    }
+
+
+def measure(port: int, targets: list[Target], args, wrk: str | None) -> None:
+    def run(seconds: float) -> dict:
+        if wrk:
+            return run_wrk(wrk, port, target, args, seconds)
+        return run_threads(port, target, args, seconds)
+
+    for target in targets:
+        if args.warmup > 0:
+            run(args.warmup)
+        target.result = run(args.duration)
+        result = target.result
+        wrong = result["requests"] - result[f"status_{target.expect}"]
+        errors = sum(value for name, value in result.items() if name.startswith("errors_"))
+        print(
+            f"  {target.label:<38} {result['rps']:>9.1f} req/s"
+            + (f"  ({wrong:.0f} answers not {target.expect})" if wrong else "")
+            + (f"  ({errors:.0f} socket errors)" if errors else "")
+        )
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def print_table(targets: list[Target]) -> dict[str, float]:
+    minimal = targets[0].result["rps"]
+    ratios = {}
+    print()
+    print(
+        f"{'target':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x minimal':>10} {'body B':>9}"
+    )
+    for target in targets:
+        result = target.result
+        ratios[target.key] = result["rps"] / minimal
+        print(
+            f"{target.label:<40} {result['rps']:>9.1f} {result['p50_ms']:>8.2f} "
+            f"{result['p99_ms']:>8.2f} {ratios[target.key]:>10.3f} {target.body_bytes:>9}"
+        )
+    print()
+    print("aims (share of the minimal view's requests/s):")
+    for label, key, aim in AIMS:
+        verdict = "met" if ratios[key] >= aim else "MISSED"
+        print(f"  {label:<34} >= {aim:.2f}: {ratios[key]:.3f}  {verdict}")
+    return ratios
+
+
+def machine_facts(wrk: str | None) -> None:
+    import django
+    import psycopg
+
+    with psycopg.connect(host=HOST, port=5432, user="postgres", dbname=DB_NAME) as conn:
+        pg_version = conn.execute("SHOW server_version").fetchone()[0]
+    gunicorn = subprocess.run(  # noqa: S603 - fixed argument list
+        [str(VENV_BIN / "gunicorn"), "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if wrk:
+        wrk_version = subprocess.run(  # noqa: S603 - fixed argument list
+            [wrk, "--version"], capture_output=True, text=True, check=False
+        )
+        load = (wrk_version.stdout or wrk_version.stderr).splitlines()[0]
+    else:
+        load = "in-script threads + http.client"
+    print()
+    print("machine:")
+    print(
+        f"  nproc {os.cpu_count()} ({platform.machine()}, {platform.system()} {platform.release()})"
+    )
+    print(f"  Python {platform.python_version()}, Django {django.get_version()}, {gunicorn}")
+    print(f"  PostgreSQL server {pg_version}; load generator: {load}")
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+# Where time goes, by the file that spent it (self time), first match wins.
+COMPONENTS = (
+    ("psycopg (driver, socket wait)", ("psycopg",)),
+    ("redis client (socket wait)", ("redis/",)),
+    ("Django ORM (SQL compile, model rows)", ("django/db/",)),
+    (
+        "DRF serializers and fields",
+        (
+            "rest_framework/serializers",
+            "rest_framework/fields",
+            "rest_framework/relations",
+            "rest_framework/utils/serializer_helpers",
+        ),
+    ),
+    ("DRF views, renderers, rest", ("rest_framework/",)),
+    ("JSON encoding", ("json/",)),
+    ("Django middleware, request, response, cache", ("django/",)),
+    ("Greenroom code", ("/config/", "/events/", "/speakers/", "/tickets/")),
+    (
+        "datetime, zoneinfo, pickle, socket",
+        ("zoneinfo", "datetime", "pickle", "socket", "selectors"),
+    ),
+)
+
+
+def profile(args) -> None:
+    """Each target in this process via django.test.Client: time, SQL, and pyinstrument."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        Profiler = None
+
+    client = Client(headers={"Accept": "application/json"})
+    targets = make_targets()
+    etags = {}
+    counter = [0]
+
+    def get(target: Target):
+        counter[0] += 1
+        headers = {"X-Forwarded-For": f"10.200.{counter[0] // 256 % 256}.{counter[0] % 256}"}
+        if target.etag_of:
+            headers["If-None-Match"] = etags[target.etag_of]
+        response = client.get(target.path, headers=headers)
+        if response.status_code != target.expect:
+            sys.exit(f"profile: {target.label} answered {response.status_code}")
+        if response.has_header("ETag"):
+            etags[target.key] = response["ETag"]
+        return response
+
+    print()
+    print("in-process profile (one Python process, django.test.Client, same DB and Redis):")
+    print(f"  {'target':<40} {'ms/request':>10} {'SQL queries':>11} {'SQL ms':>7}")
+    for target in targets:
+        for _ in range(5):
+            get(target)
+        repeat, elapsed = repeat_for(args.profile_seconds, lambda t=target: get(t))
+        per_request = elapsed / repeat * 1000
+        with CaptureQueriesContext(connection) as queries:
+            get(target)
+        sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
+        print(f"  {target.label:<40} {per_request:>10.2f} {len(queries):>11} {sql_ms:>7.2f}")
+        target.result = {"ms": per_request}
+
+    if Profiler is None:
+        print("  (pip install pyinstrument into .venv for the breakdown below)")
+        return
+    for target in targets:
+        if target.key == "minimal":
+            continue
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        repeat, _ = repeat_for(args.profile_seconds, lambda t=target: get(t))
+        profiler.stop()
+        session = profiler.last_session
+        root = session.root_frame()
+        total = root.time
+        by_component: dict[str, float] = {}
+        by_function: dict[tuple[str, str], float] = {}
+        for frame, self_time in walk_self_time(root):
+            path = frame.file_path or ""
+            name = next(
+                (label for label, needles in COMPONENTS if any(n in path for n in needles)),
+                "other",
+            )
+            by_component[name] = by_component.get(name, 0.0) + self_time
+            where = f"{short_path(path)}:{frame.line_no}"
+            function = f"{frame.class_name + '.' if frame.class_name else ''}{frame.function}"
+            key = (function, where)
+            by_function[key] = by_function.get(key, 0.0) + self_time
+        print()
+        print(
+            f"  {target.label}: {total / repeat * 1000:.2f} ms/request under the profiler; "
+            "self time by component:"
+        )
+        for name, spent in sorted(by_component.items(), key=lambda item: -item[1]):
+            print(f"    {spent / total * 100:5.1f}%  {name}")
+        print(f"  top functions by self time ({target.label}):")
+        for (function, where), spent in sorted(by_function.items(), key=lambda i: -i[1])[
+            : args.top
+        ]:
+            print(f"    {spent / total * 100:5.1f}%  {function}  ({where})")
+        inclusive = inclusive_times(root, INCLUSIVE)
+        print(f"  inclusive time of named steps ({target.label}):")
+        for label, spent in inclusive.items():
+            if spent:
+                print(f"    {spent / total * 100:5.1f}%  {label}")
+
+
+def repeat_for(seconds: float, call) -> tuple[int, float]:
+    """Call `call` until `seconds` have passed (at least 5 times); (calls, elapsed seconds)."""
+    count, started = 0, time.perf_counter()
+    while count < 5 or time.perf_counter() - started < seconds:
+        call()
+        count += 1
+    return count, time.perf_counter() - started
+
+
+def walk_self_time(frame):
+    """(frame, self time) for every real frame of a pyinstrument tree; the time of synthetic
+    children ("[self]", "[await]") belongs to their parent."""
+    real = [child for child in frame.children if not child.is_synthetic]
+    yield frame, max(0.0, frame.time - sum(child.time for child in real))
+    for child in real:
+        yield from walk_self_time(child)
+
+
+# Steps whose whole time (with callees) is worth naming, matched by function name and file.
+INCLUSIVE = (
+    ("throttles (check_throttles: Redis GET+SET x2)", "check_throttles", "rest_framework/views"),
+    ("agenda_version (ETag query)", "agenda_version", "speakers/selectors"),
+    ("get_public_event (event query)", "get_public_event", "events/selectors"),
+    ("authentication (perform_authentication)", "perform_authentication", "rest_framework/views"),
+    ("paginate_queryset (COUNT + page query)", "paginate_queryset", "rest_framework/"),
+    ("prefetch_related_objects (tags, speakers)", "prefetch_related_objects", "django/db/"),
+    ("serializer .data (to_representation)", "data", "rest_framework/serializers"),
+    ("cache.get (bundle body from Redis)", "get", "django/core/cache/backends/redis"),
+    ("JSONRenderer.render", "render", "rest_framework/renderers"),
+)
+
+
+def inclusive_times(root, steps) -> dict[str, float]:
+    totals = {label: 0.0 for label, _, _ in steps}
+
+    def visit(frame, inside: frozenset) -> None:
+        now_inside = set(inside)
+        for label, function, path in steps:
+            if (
+                label not in inside
+                and frame.function == function
+                and path in (frame.file_path or "")
+            ):
+                totals[label] += frame.time
+                now_inside.add(label)
+        frozen = frozenset(now_inside)
+        for child in frame.children:
+            visit(child, frozen)
+
+    visit(root, frozenset())
+    return totals
+
+
+def short_path(path: str) -> str:
+    for marker in ("site-packages/", str(ROOT) + "/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path.rsplit("/lib/", 1)[-1]
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10, help="seconds per target")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds before each target")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="load generator threads (wrk)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--clients",
+        choices=("many", "one"),
+        default="many",
+        help="many: each request has its own X-Forwarded-For (default); one: all from one address",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="in-process profile: when an aim is missed (auto), always, or never",
+    )
+    parser.add_argument("--top", type=int, default=12, help="functions listed per profile")
+    parser.add_argument(
+        "--profile-seconds", type=float, default=2, help="seconds per target when profiling"
+    )
+    parser.add_argument("--no-wrk", action="store_true", help="use the in-script generator")
+    parser.add_argument(
+        "--settings",
+        default="bench.settings",
+        help="DJANGO_SETTINGS_MODULE of the server and the profile (to try a change)",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    SERVER_ENV["DJANGO_SETTINGS_MODULE"] = args.settings
+    os.chdir(ROOT)
+    ensure_database()
+    migrate()
+    setup_django()
+    load_event()
+    from django.db import connections
+
+    connections.close_all()
+    wrk = None if args.no_wrk else ensure_wrk()
+    targets = make_targets()
+    server = Server(args.workers)
+    try:
+        server.start()
+        verify(server.port, targets)
+        print(
+            f"verified: (b) and (d) answer 200, (c) and (e) answer 304; load: "
+            f"{args.threads} threads, {args.connections} connections, {args.warmup:g} s warm-up "
+            f"+ {args.duration:g} s per target, clients={args.clients}"
+        )
+        measure(server.port, targets, args, wrk)
+    finally:
+        server.stop()
+    ratios = print_table(targets)
+    print()
+    print("response bodies (bytes): " + ", ".join(f"{t.key} {t.body_bytes}" for t in targets))
+    machine_facts(wrk)
+    missed = any(ratios[key] < aim for _, key, aim in AIMS)
+    if args.profile == "always" or (args.profile == "auto" and missed):
+        profile(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Writes of the tickets app, one module per flow: ordering, payment, fulfilment, refunds."""

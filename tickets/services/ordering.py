@@ -1,0 +1,335 @@
+"""Placing, cancelling and expiring orders: the inventory rules under lock.
+
+Inventory is protected the way a ticket shop must: in one transaction, lock every inventory
+row the order draws on (shared pools, then pass types, then the promo code, each by id: one
+global order, so two orders never deadlock), count what is sold or held, check, write. A lock
+that cannot be had within the lock timeout answers "busy, try again", never an oversell.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+from tickets import pricing
+from tickets.exceptions import TicketsError
+from tickets.models import (
+    InventoryPool,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PassType,
+    PassVisibility,
+    PromoCode,
+)
+from tickets.selectors import passes_taken, pool_seats_taken, promo_code_uses
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """What a buyer asks for: a number of passes of one type, maybe with attendee details."""
+
+    pass_type_id: int
+    quantity: int
+    attendees: tuple[dict, ...] = field(default=())
+
+
+def place_order(
+    *,
+    event: Event,
+    lines: Sequence[LineRequest],
+    email: str,
+    promo_code: str = "",
+    user=None,
+    idempotency_key: str | None = None,
+) -> tuple[Order, bool]:
+    """Create a pending order holding its passes; returns the order and whether it is new.
+
+    With an `idempotency_key`, a repeated request (a phone retrying on a flaky connection)
+    gets the order the first one made; the same key with a different request is refused.
+    """
+    fingerprint = _fingerprint(event=event, lines=lines, email=email, promo_code=promo_code)
+    scoped_key = (
+        f"{user.pk if user else email.lower()}:{idempotency_key}" if idempotency_key else None
+    )
+    if scoped_key:
+        existing = _replay(scoped_key, fingerprint)
+        if existing:
+            return existing, False
+    _check_request_shape(lines)
+    try:
+        with transaction.atomic():
+            _set_lock_timeout()
+            order = _place_locked(
+                event=event,
+                lines=lines,
+                email=email,
+                promo_code=promo_code.strip(),
+                user=user,
+                scoped_key=scoped_key,
+                fingerprint=fingerprint,
+            )
+    except IntegrityError:
+        # Two identical retries raced; the other one committed first.
+        existing = _replay(scoped_key, fingerprint) if scoped_key else None
+        if existing is None:
+            raise
+        return existing, False
+    except OperationalError as error:
+        if _is_lock_timeout(error):
+            raise TicketsError(
+                "busy", "Many people are buying right now; please try again in a moment."
+            ) from error
+        raise
+    return order, True
+
+
+def _fingerprint(*, event, lines, email, promo_code) -> str:
+    canonical = json.dumps(
+        {
+            "event": event.pk,
+            "lines": [[line.pass_type_id, line.quantity, list(line.attendees)] for line in lines],
+            "email": email.lower(),
+            "promo_code": promo_code.strip().lower(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(scoped_key: str, fingerprint: str) -> Order | None:
+    existing = Order.objects.filter(idempotency_key=scoped_key).first()
+    if existing is not None and existing.request_fingerprint != fingerprint:
+        raise TicketsError(
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different order request.",
+        )
+    return existing
+
+
+def _check_request_shape(lines: Sequence[LineRequest]) -> None:
+    if not lines:
+        raise TicketsError("invalid", "An order needs at least one line.", field="lines")
+    repeated = [
+        pk for pk, count in Counter(line.pass_type_id for line in lines).items() if count > 1
+    ]
+    if repeated:
+        raise TicketsError(
+            "invalid", "Ask for each pass type once, with its quantity.", field="lines"
+        )
+    for line in lines:
+        if line.quantity < 1:
+            raise TicketsError("invalid", "Quantities start at 1.", field="lines")
+        if len(line.attendees) > line.quantity:
+            raise TicketsError("invalid", "More attendees than passes on a line.", field="lines")
+
+
+def _set_lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{settings.GREENROOM_INVENTORY_LOCK_TIMEOUT_MS}ms"],
+            )
+
+
+def _is_lock_timeout(error: OperationalError) -> bool:
+    return getattr(getattr(error, "__cause__", None), "sqlstate", None) == "55P03"
+
+
+def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerprint) -> Order:
+    now = timezone.now()
+    if event.status != EventStatus.PUBLISHED:
+        raise TicketsError("sales_closed", f"{event.name} is not selling passes.")
+    wanted = {line.pass_type_id: line for line in lines}
+    pass_types = {
+        pass_type.pk: pass_type
+        for pass_type in PassType.objects.filter(event=event, pk__in=wanted).prefetch_related(
+            "pools", "phases"
+        )
+    }
+    if set(pass_types) != set(wanted):
+        raise TicketsError(
+            "pass_not_available", "One of the passes is not sold for this event.", field="lines"
+        )
+    pool_ids = sorted({pool.pk for pt in pass_types.values() for pool in pt.pools.all()})
+    pools = list(InventoryPool.objects.select_for_update().filter(pk__in=pool_ids).order_by("pk"))
+    list(PassType.objects.select_for_update().filter(pk__in=sorted(wanted)).order_by("pk"))
+    promo = _locked_promo(event, promo_code, now=now) if promo_code else None
+
+    for pass_type in pass_types.values():
+        _check_can_buy(pass_type, wanted[pass_type.pk], promo=promo, now=now)
+    taken = passes_taken(wanted, now=now)
+    _check_inventory(pass_types, pools, wanted, taken=taken, now=now)
+    if promo is not None:
+        _check_promo_applies(promo, pass_types.values(), now=now)
+
+    prices = {
+        pk: _price_line(pass_types[pk], wanted[pk], promo, taken.get(pk, 0), now) for pk in wanted
+    }
+    subtotal = sum(price.subtotal for price in prices.values())
+    discount = sum(price.discount for price in prices.values())
+    order = Order.objects.create(
+        event=event,
+        user=user,
+        email=email,
+        currency=event.currency,
+        subtotal=subtotal,
+        discount=discount,
+        total=subtotal - discount,
+        promo_code=promo,
+        hold_expires_at=now + dt.timedelta(minutes=settings.GREENROOM_HOLD_MINUTES),
+        idempotency_key=scoped_key or "",
+        request_fingerprint=fingerprint,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            pass_type_id=pk,
+            quantity=price.quantity,
+            unit_price=price.unit_price,
+            unit_discount=price.unit_discount,
+            price_phase=price.phase,
+            phase_name=price.phase.name,
+            attendees=list(wanted[pk].attendees),
+        )
+        for pk, price in sorted(prices.items())
+    )
+    return order
+
+
+def _locked_promo(event: Event, code: str, *, now) -> PromoCode:
+    promo = (
+        PromoCode.objects.select_for_update()
+        .annotate(code_lower=Lower("code"))
+        .filter(event=event, code_lower=code.lower())
+        .prefetch_related("pass_types")
+        .first()
+    )
+    if promo is None or not pricing.promo_is_valid_at(promo, now=now):
+        raise TicketsError(
+            "invalid_promo_code", "That promo code is not valid.", field="promo_code"
+        )
+    if promo.max_uses is not None and promo_code_uses(promo, now=now) >= promo.max_uses:
+        raise TicketsError(
+            "promo_code_exhausted", "That promo code has been used up.", field="promo_code"
+        )
+    return promo
+
+
+def promo_covers(promo: PromoCode, pass_type: PassType) -> bool:
+    limited_to = {pt.pk for pt in promo.pass_types.all()}
+    return not limited_to or pass_type.pk in limited_to
+
+
+def _check_can_buy(pass_type: PassType, line: LineRequest, *, promo, now) -> None:
+    unlocked = promo is not None and promo.unlocks_hidden and promo_covers(promo, pass_type)
+    if pass_type.visibility == PassVisibility.HIDDEN and not unlocked:
+        raise TicketsError(
+            "pass_not_available", "One of the passes is not sold for this event.", field="lines"
+        )
+    if (pass_type.sales_start and now < pass_type.sales_start) or (
+        pass_type.sales_end and now >= pass_type.sales_end
+    ):
+        raise TicketsError(
+            "sales_closed",
+            f"{pass_type.name} is not on sale now.",
+            extra={
+                "pass_type": pass_type.pk,
+                "sales_start": pass_type.sales_start and pass_type.sales_start.isoformat(),
+                "sales_end": pass_type.sales_end and pass_type.sales_end.isoformat(),
+            },
+        )
+    if line.quantity > pass_type.max_per_order:
+        raise TicketsError(
+            "exceeds_order_limit",
+            f"At most {pass_type.max_per_order} {pass_type.name} passes per order.",
+            field="lines",
+            extra={"pass_type": pass_type.pk, "max_per_order": pass_type.max_per_order},
+        )
+
+
+def _check_inventory(pass_types, pools, wanted, *, taken, now) -> None:
+    """Every row the order draws on must have room: paid + held + requested <= capacity."""
+    left = {
+        pk: (pt.capacity - taken.get(pk, 0)) if pt.capacity is not None else None
+        for pk, pt in pass_types.items()
+    }
+    pool_taken = pool_seats_taken([pool.pk for pool in pools], now=now)
+    for pool in pools:
+        pool_left = pool.capacity - pool_taken.get(pool.pk, 0)
+        members = [pk for pk, pt in pass_types.items() if pool in pt.pools.all()]
+        for pk in members:
+            left[pk] = pool_left if left[pk] is None else min(left[pk], pool_left)
+        if sum(wanted[pk].quantity for pk in members) > pool_left:
+            _raise_sold_out(pass_types, left)
+    if any(left[pk] is not None and wanted[pk].quantity > left[pk] for pk in wanted):
+        _raise_sold_out(pass_types, left)
+
+
+def _raise_sold_out(pass_types, left) -> None:
+    available = {str(pk): max(count, 0) for pk, count in left.items() if count is not None}
+    names = ", ".join(
+        f"{pass_types[int(pk)].name}: {count} left" for pk, count in sorted(available.items())
+    )
+    raise TicketsError(
+        "sold_out", f"Not enough passes left ({names}).", extra={"available": available}
+    )
+
+
+def _check_promo_applies(promo: PromoCode, pass_types, *, now) -> None:
+    if not any(promo_covers(promo, pass_type) for pass_type in pass_types):
+        raise TicketsError(
+            "invalid_promo_code",
+            "That promo code does not apply to these passes.",
+            field="promo_code",
+        )
+
+
+def _price_line(pass_type, line, promo, sold: int, now) -> pricing.LinePrice:
+    phase = pricing.current_phase(pass_type.phases.all(), now=now, sold=sold)
+    if phase is None:
+        raise TicketsError("sales_closed", f"{pass_type.name} has no price on sale now.")
+    applies = promo is not None and promo_covers(promo, pass_type)
+    return pricing.LinePrice(
+        phase=phase,
+        unit_price=phase.price,
+        unit_discount=pricing.unit_discount(promo if applies else None, unit_price=phase.price),
+        quantity=line.quantity,
+    )
+
+
+def cancel_order(*, order: Order) -> Order:
+    """Cancel a pending order, which releases its hold; cancelling twice is harmless."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == OrderStatus.CANCELLED:
+            return locked
+        if locked.status != OrderStatus.PENDING:
+            raise TicketsError(
+                "order_not_cancellable",
+                f"A {locked.get_status_display().lower()} order cannot be cancelled.",
+            )
+        locked.status = OrderStatus.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return locked
+
+
+def expire_held_orders(*, now: dt.datetime | None = None) -> int:
+    """Move pending orders past their hold to expired (their passes go back on sale).
+
+    One conditional UPDATE: a second run, or two workers at once, expire each order once.
+    """
+    now = now or timezone.now()
+    return Order.objects.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now).update(
+        status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
+    )
