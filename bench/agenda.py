@@ -382,14 +382,15 @@ def ensure_wrk() -> str | None:
     command = ["apt-get", "install", "-y", "-q", "wrk"]
     if os.geteuid() != 0:
         command = ["sudo", "-n", *command]
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    update = [*command[: command.index("install")], "update", "-q"]
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        subprocess.run(  # noqa: S603 - fixed argument list
-            command,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-            capture_output=True,
-            timeout=180,
-            check=False,
-        )
+        for step in (command, update, command):  # stale package lists fail the first install
+            done = subprocess.run(  # noqa: S603 - fixed argument list
+                step, env=apt_env, capture_output=True, timeout=180, check=False
+            )
+            if step is command and done.returncode == 0:
+                break
     found = shutil.which("wrk")
     print("wrk installed" if found else "wrk unavailable: using the in-script load generator")
     return found
@@ -620,16 +621,19 @@ def profile(args) -> None:
 
     print()
     print("in-process profile (one Python process, django.test.Client, same DB and Redis):")
-    print(f"  {'target':<40} {'ms/request':>10} {'SQL queries':>11} {'SQL ms':>7}")
+    print(f"  {'target':<40} {'ms/request':>10} {'SQL queries':>11} {'SQL ms':>7}  (per request)")
     for target in targets:
         for _ in range(5):
             get(target)
         repeat, elapsed = repeat_for(args.profile_seconds, lambda t=target: get(t))
         per_request = elapsed / repeat * 1000
+        samples = 5
         with CaptureQueriesContext(connection) as queries:
-            get(target)
-        sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000
-        print(f"  {target.label:<40} {per_request:>10.2f} {len(queries):>11} {sql_ms:>7.2f}")
+            for _ in range(samples):
+                get(target)
+        sql_ms = sum(float(query["time"]) for query in queries.captured_queries) * 1000 / samples
+        count = len(queries) // samples
+        print(f"  {target.label:<40} {per_request:>10.2f} {count:>11} {sql_ms:>7.2f}")
         target.result = {"ms": per_request}
 
     if Profiler is None:
@@ -704,7 +708,7 @@ INCLUSIVE = (
     ("paginate_queryset (COUNT + page query)", "paginate_queryset", "rest_framework/"),
     ("prefetch_related_objects (tags, speakers)", "prefetch_related_objects", "django/db/"),
     ("serializer .data (to_representation)", "data", "rest_framework/serializers"),
-    ("cache.get (bundle body from Redis)", "get", "django/core/cache/backends/redis"),
+    ("cache.get (every Redis GET, the throttles' too)", "get", "django/core/cache/backends/redis"),
     ("JSONRenderer.render", "render", "rest_framework/renderers"),
 )
 
@@ -795,9 +799,17 @@ def main() -> None:
             f"+ {args.duration:g} s per target, clients={args.clients}"
         )
         measure(server.port, targets, args, wrk)
+        # The machine may be shared: the reference again, to show drift during the run.
+        again = Target("minimal", "(a') minimal Django view, again", "/bench/minimal/", 200)
+        measure(server.port, [again], args, wrk)
     finally:
         server.stop()
     ratios = print_table(targets)
+    drift = again.result["rps"] / targets[0].result["rps"] - 1
+    print(
+        f"reference drift: the minimal view measured last gave {again.result['rps']:.1f} req/s "
+        f"({drift:+.0%} against the first); ratios use the first."
+    )
     print()
     print("response bodies (bytes): " + ", ".join(f"{t.key} {t.body_bytes}" for t in targets))
     machine_facts(wrk)

@@ -223,6 +223,7 @@ class TombstoneKind(models.TextChoices):
     SESSION = "session", "Session"
     SPEAKER = "speaker", "Speaker in an event's lineup"
     STAGE = "stage", "Stage"
+    PASS_TYPE = "pass_type", "Pass type"
 
 
 class Tombstone(models.Model):

@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Func, Prefetch, Q, QuerySet, Subquery
 
 from config.api.conditional import ContentVersion
 from events.models import Event, Session, Stage, Tag, Tombstone, TombstoneKind
@@ -14,6 +14,7 @@ from speakers.models import (
     Organization,
     SessionSpeaker,
     Speaker,
+    SpeakerLink,
 )
 
 EXPORT_COLUMNS = ("name", "job_title", "company", "bio", "email", "phone", "links")
@@ -60,21 +61,22 @@ def agenda_version(event: Event) -> ContentVersion:
     """When anything an app shows of the event's agenda and lineup last changed: one query.
 
     Covers the event, its stages, sessions (and so speaker assignments, which rewrite the
-    session), tags, speakers and their organizations, lineup entries and deletions.
+    session), tags, speakers with their organizations and links, lineup entries, deletions.
     """
-    event_ref = OuterRef("pk")
-    speakers = Speaker.objects.filter(
-        Q(lineup_entries__event=event_ref) | Q(session_roles__session__event=event_ref)
-    )
+    speaker_ids = Speaker.objects.filter(
+        Q(pk__in=LineupEntry.objects.filter(event=event).values("speaker_id"))
+        | Q(pk__in=SessionSpeaker.objects.filter(session__event=event).values("speaker_id"))
+    ).values("pk")
     parts = Event.objects.filter(pk=event.pk).values_list(
         "updated_at",
-        _latest(Stage.objects.filter(event=event_ref)),
-        _latest(Session.objects.filter(event=event_ref)),
-        _latest(Tag.objects.filter(sessions__event=event_ref)),
-        _latest(speakers),
-        _latest(Organization.objects.filter(speakers__in=speakers.values("pk"))),
-        _latest(LineupEntry.objects.filter(event=event_ref)),
-        _latest(Tombstone.objects.filter(event_id=event_ref), "deleted_at"),
+        _latest(Stage.objects.filter(event=event)),
+        _latest(Session.objects.filter(event=event)),
+        _latest(Tag.objects.filter(sessions__event=event)),
+        _latest(Speaker.objects.filter(pk__in=speaker_ids)),
+        _latest(Organization.objects.filter(speakers__in=speaker_ids)),
+        _latest(SpeakerLink.objects.filter(speaker__in=speaker_ids)),
+        _latest(LineupEntry.objects.filter(event=event)),
+        _latest(Tombstone.objects.filter(event_id=event.pk), "deleted_at"),
     )
     changes = [value for value in parts.get() if value is not None]
     return ContentVersion(max(changes))

@@ -5,6 +5,7 @@ import os
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from events.services import ensure_organizers_group
@@ -30,6 +31,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if SERVICES_REQUIRED:
             pytest.fail("DATABASE_URL does not point at PostgreSQL")
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no stored bodies, versions or throttle counters."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,12 +5,17 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event, Session, Tag
 from speakers.models import Organization, Speaker
 from tests.factories import (
     EventFactory,
+    InventoryPoolFactory,
     LineupEntryFactory,
+    PassTypeFactory,
+    PricePhaseFactory,
+    PromoCodeFactory,
     SessionFactory,
     SessionSpeakerFactory,
     SpeakerFactory,
@@ -19,6 +24,17 @@ from tests.factories import (
     TagFactory,
     local_time,
 )
+from tickets.models import (
+    InventoryPool,
+    Order,
+    OrderStatus,
+    PassType,
+    Payment,
+    PromoCode,
+    Refund,
+    Ticket,
+)
+from tickets.services.ordering import LineRequest, place_order
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +73,67 @@ def make_organization(index: int) -> Organization:
     return SpeakerFactory().organization
 
 
+def _order(pass_type: PassType, quantity: int = 1, promo_code: str = "") -> Order:
+    order, _ = place_order(
+        event=pass_type.event,
+        lines=[LineRequest(pass_type.pk, quantity)],
+        email="buyer@example.com",
+        promo_code=promo_code,
+    )
+    return order
+
+
+def make_pass_type(index: int) -> PassType:
+    pass_type = PassTypeFactory(phase__name="Regular", phase__price=12500, phase__position=2)
+    PricePhaseFactory(pass_type=pass_type, name="Early bird", price=9500, max_sold=1, position=1)
+    pass_type.pools.add(InventoryPoolFactory(event=pass_type.event))
+    _order(pass_type)
+    return pass_type
+
+
+def make_promo_code(index: int) -> PromoCode:
+    pass_type = PassTypeFactory()
+    promo = PromoCodeFactory(event=pass_type.event)
+    promo.pass_types.add(pass_type)
+    _order(pass_type, promo_code=promo.code)
+    return promo
+
+
+def make_inventory_pool(index: int) -> InventoryPool:
+    pool = InventoryPoolFactory()
+    for _ in range(2):
+        pass_type = PassTypeFactory(event=pool.event)
+        pass_type.pools.add(pool)
+        _order(pass_type)
+    return pool
+
+
+def make_order(index: int) -> Order:
+    """A paid, partly refunded two-pass order with its tickets and payment."""
+    order = _order(PassTypeFactory(), quantity=2)
+    Order.objects.filter(pk=order.pk).update(
+        status=OrderStatus.PAID, paid_at=timezone.now(), refunded_amount=1000
+    )
+    line = order.lines.get()
+    for number in range(2):
+        Ticket.objects.create(
+            order=order, line=line, pass_type=line.pass_type, attendee_name=f"Guest {number}"
+        )
+    payment = Payment.objects.create(
+        order=order,
+        flow=Payment.Flow.PAYMENT_SHEET,
+        amount=order.total,
+        currency=order.currency,
+        status=Payment.Status.SUCCEEDED,
+        stripe_payment_intent_id=f"pi_{order.code}",
+        succeeded_at=timezone.now(),
+    )
+    Refund.objects.create(
+        order=order, payment=payment, stripe_refund_id=f"re_{order.code}", amount=1000
+    )
+    return order
+
+
 # Each registered model with a function building one realistic row (with its related rows).
 ROW_MAKERS = {
     Event: make_event,
@@ -64,6 +141,10 @@ ROW_MAKERS = {
     Speaker: make_speaker,
     Tag: make_tag,
     Organization: make_organization,
+    PassType: make_pass_type,
+    PromoCode: make_promo_code,
+    InventoryPool: make_inventory_pool,
+    Order: make_order,
 }
 
 

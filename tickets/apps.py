@@ -7,3 +7,6 @@ class TicketsConfig(AppConfig):
     """Passes, orders, tickets."""
 
     name = "tickets"
+
+    def ready(self) -> None:
+        from tickets import signals  # noqa: F401  (connects the receivers)

@@ -1,12 +1,27 @@
 """Reads of the tickets app: what is sold or held, what a buyer may see and pay."""
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
-from tickets.models import Order, OrderLine, OrderStatus, PromoCode
+from events.models import Event
+from tickets import pricing
+from tickets.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PassType,
+    PassVisibility,
+    PricePhase,
+    PromoCode,
+    Ticket,
+    TicketStatus,
+)
 
 
 def holding_statuses() -> list[str]:
@@ -48,3 +63,135 @@ def pool_seats_taken(pool_ids: Iterable[int], *, now: dt.datetime) -> dict[int, 
 def promo_code_uses(promo: PromoCode, *, now: dt.datetime) -> int:
     """Orders that used the code and still count: paid, or pending within their hold."""
     return Order.objects.filter(_taking(now), promo_code=promo).count()
+
+
+def promo_codes_matching(event: Event, code: str) -> QuerySet[PromoCode]:
+    """The event's promo code spelled `code` in any case (at most one: the constraint says so)."""
+    return (
+        PromoCode.objects.annotate(code_lower=Lower("code"))
+        .filter(event=event, code_lower=code.strip().lower())
+        .prefetch_related("pass_types")
+    )
+
+
+def promo_covers(promo: PromoCode, pass_type: PassType) -> bool:
+    """Whether the code applies to the pass: codes limited to no pass apply to every pass."""
+    limited_to = {pt.pk for pt in promo.pass_types.all()}
+    return not limited_to or pass_type.pk in limited_to
+
+
+@dataclass(frozen=True)
+class PassOffer:
+    """A pass type as a buyer sees it now: price, price step, availability."""
+
+    pass_type: PassType
+    phase: PricePhase | None
+    next_phase: PricePhase | None
+    availability: str
+    on_sale: bool
+
+
+def pass_offers(event: Event, *, promo_code: str = "", now: dt.datetime) -> list[PassOffer]:
+    """The passes a buyer may see (hidden ones when `promo_code` unlocks them), priced now.
+
+    Availability says `sold_out`, `few_left` (at most GREENROOM_FEW_LEFT_THRESHOLD) or
+    `available`, never an exact count. A fixed number of queries whatever the pass count.
+    """
+    pass_types = list(event.pass_types.prefetch_related("phases", "pools"))
+    promo = None
+    if promo_code:
+        promo = promo_codes_matching(event, promo_code).first()
+        if promo is not None and not pricing.promo_is_valid_at(promo, now=now):
+            promo = None
+
+    def visible(pass_type: PassType) -> bool:
+        if pass_type.visibility == PassVisibility.PUBLIC:
+            return True
+        return bool(promo and promo.unlocks_hidden and promo_covers(promo, pass_type))
+
+    pass_types = [pass_type for pass_type in pass_types if visible(pass_type)]
+    taken = passes_taken([pt.pk for pt in pass_types], now=now)
+    pools = {pool.pk: pool for pt in pass_types for pool in pt.pools.all()}
+    pool_taken = pool_seats_taken(pools, now=now)
+    return [
+        _offer(pass_type, taken.get(pass_type.pk, 0), pool_taken, now=now)
+        for pass_type in pass_types
+    ]
+
+
+def _offer(pass_type: PassType, taken: int, pool_taken: dict[int, int], *, now) -> PassOffer:
+    limits = [pass_type.capacity - taken] if pass_type.capacity is not None else []
+    limits += [pool.capacity - pool_taken.get(pool.pk, 0) for pool in pass_type.pools.all()]
+    left = min(limits, default=None)
+    if left is not None and left <= 0:
+        availability = "sold_out"
+    elif left is not None and left <= settings.GREENROOM_FEW_LEFT_THRESHOLD:
+        availability = "few_left"
+    else:
+        availability = "available"
+    phase = pricing.current_phase(pass_type.phases.all(), now=now, sold=taken)
+    upcoming = pricing.next_phase(pass_type.phases.all(), after=phase, now=now) if phase else None
+    in_window = (pass_type.sales_start is None or pass_type.sales_start <= now) and (
+        pass_type.sales_end is None or now < pass_type.sales_end
+    )
+    return PassOffer(
+        pass_type=pass_type,
+        phase=phase,
+        next_phase=upcoming,
+        availability=availability,
+        on_sale=in_window and phase is not None and availability != "sold_out",
+    )
+
+
+def visible_order(code: str, *, user, key: str = "") -> Order | None:
+    """The order with `code` if the caller owns it (as its signed-in buyer) or holds its
+    secret link key; None otherwise, so strangers cannot tell it exists."""
+    order = (
+        Order.objects.filter(code=code.upper())
+        .select_related("event", "promo_code")
+        .prefetch_related("lines__pass_type", "tickets__pass_type")
+        .first()
+    )
+    if order is None:
+        return None
+    owns = user is not None and user.is_authenticated and order.user_id == user.pk
+    holds_key = bool(key) and secrets.compare_digest(key, order.secret)
+    return order if owns or holds_key else None
+
+
+def tickets_of(user) -> QuerySet[Ticket]:
+    """A signed-in person's valid tickets, newest order first."""
+    return (
+        Ticket.objects.filter(order__user=user, status=TicketStatus.VALID)
+        .select_related("pass_type", "order__event")
+        .order_by("-order__created_at", "pk")
+    )
+
+
+def pass_ids_changed_since(
+    event: Event, offers: list[PassOffer], since: dt.datetime, *, now
+) -> set[int]:
+    """Passes whose answer may differ from what a client saw at `since`.
+
+    Definitions changed (the pass or its phases), or anything that moves prices and
+    availability happened: an order of the event changed, or a phase or sales window
+    boundary passed. Pass lists are short, so the second case sends them all.
+    """
+    ids = {offer.pass_type.pk for offer in offers}
+    moved = Order.objects.filter(event=event, updated_at__gt=since).exists() or any(
+        since < boundary <= now for offer in offers for boundary in _boundaries(offer.pass_type)
+    )
+    if moved:
+        return ids
+    return set(
+        PassType.objects.filter(pk__in=ids)
+        .filter(Q(updated_at__gt=since) | Q(phases__updated_at__gt=since))
+        .values_list("pk", flat=True)
+    )
+
+
+def _boundaries(pass_type: PassType) -> list[dt.datetime]:
+    instants = [pass_type.sales_start, pass_type.sales_end]
+    for phase in pass_type.phases.all():
+        instants += [phase.starts_at, phase.ends_at]
+    return [instant for instant in instants if instant is not None]

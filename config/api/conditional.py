@@ -1,18 +1,27 @@
 """Conditional GET for API reads: ETag / Last-Modified from a cheap version, 304 before work.
 
-A view says what its content depends on (`content_version`), usually one aggregate query;
-when the client's ETag still matches, the answer is a 304 without serializing anything.
+A view says what its content depends on (`content_version`), usually one aggregate query.
+When the client's ETag still matches, the answer is a 304 without serializing anything; when
+another client already fetched this version, the stored body (gzipped once, if the client
+accepts gzip) is sent again without serializing either.
 """
 
 import datetime as dt
+import gzip
 import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.response import Response
+
+# Rendered bodies are kept this long; their key holds the version, so they are never stale.
+RENDERED_BODY_SECONDS = 600
+GZIP_MIN_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,15 @@ def make_etag(version: ContentVersion, request, *, private: bool) -> str:
     return f'"{digest}"'
 
 
+def gzip_etag(etag: str) -> str:
+    """A gzipped body is a different representation, so it has its own (related) ETag."""
+    return f'{etag[:-1]}-gzip"'
+
+
+def accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
 class CacheControlMixin:
     """Cache-Control for API reads: public data may be kept a short while by anyone; a
     person's own data (`private = True`) only by their client, and revalidated each time."""
@@ -47,7 +65,7 @@ class CacheControlMixin:
             response.status_code < 300 or response.status_code == 304
         ):
             for name, value in getattr(self, "conditional_headers", {}).items():
-                response[name] = value
+                response.headers.setdefault(name, value)
             if self.private:
                 patch_cache_control(response, private=True, no_cache=True)
                 patch_vary_headers(response, ["Authorization", "Cookie"])
@@ -55,31 +73,66 @@ class CacheControlMixin:
                 patch_cache_control(
                     response, public=True, max_age=settings.GREENROOM_PUBLIC_MAX_AGE
                 )
-            patch_vary_headers(response, ["Accept"])
+            patch_vary_headers(response, ["Accept", "Accept-Encoding"])
         return response
 
 
 class ConditionalGetMixin(CacheControlMixin):
-    """Adds ETag and Last-Modified to GET answers from a cheap version, and short-cuts to 304
-    before any serializing when the client's copy is current.
+    """Adds ETag and Last-Modified to GET answers from a cheap version, answers 304 before
+    any serializing when the client's copy is current, and reuses rendered public bodies.
 
     Subclasses define `content_version() -> ContentVersion`; `private = True` marks per-user
-    content (the ETag then depends on the user).
+    content (the ETag then depends on the user, and bodies are not shared).
     """
 
     def get(self, request, *args, **kwargs):
         return self.check_not_modified(request) or super().get(request, *args, **kwargs)
 
-    def check_not_modified(self, request) -> Response | None:
-        """Set this answer's validators; a 304 if the client's copy is still current.
-
-        Views that define their own `get` call this first.
-        """
+    def check_not_modified(self, request) -> HttpResponse | None:
+        """Set this answer's validators; a 304 if the client's copy is current, or the stored
+        body of this version if there is one. Views that define their own `get` call this."""
         version = self.current_version = self.content_version()
-        self.conditional_headers = {"ETag": make_etag(version, request, private=self.private)}
+        self.etag = make_etag(version, request, private=self.private)
+        self.conditional_headers = {"ETag": self.etag}
         if version.last_modified:
             self.conditional_headers["Last-Modified"] = http_date(version.last_modified.timestamp())
         client_etags = parse_etags(request.headers.get("If-None-Match", ""))
-        if self.conditional_headers["ETag"] in client_etags:
+        if self.etag in client_etags or gzip_etag(self.etag) in client_etags:
             return Response(status=status.HTTP_304_NOT_MODIFIED)
-        return None
+        if self.private:
+            return None
+        stored = cache.get(self.body_key())
+        return self.replay(request, stored) if stored else None
+
+    def body_key(self) -> str:
+        return f"greenroom:body:{self.etag}"
+
+    def replay(self, request, stored: dict) -> HttpResponse:
+        self.replayed = True
+        if stored["gzip"] is not None and accepts_gzip(request):
+            response = HttpResponse(stored["gzip"], content_type=stored["content_type"])
+            response["Content-Encoding"] = "gzip"
+            self.conditional_headers["ETag"] = gzip_etag(self.etag)
+            return response
+        return HttpResponse(stored["content"], content_type=stored["content_type"])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        storable = (
+            request.method == "GET"
+            and response.status_code == 200
+            and not self.private
+            and hasattr(self, "etag")
+            and not getattr(self, "replayed", False)
+        )
+        if storable:
+            if hasattr(response, "render"):
+                response.render()
+            content = response.content
+            compressed = gzip.compress(content, 6) if len(content) >= GZIP_MIN_BYTES else None
+            cache.set(
+                self.body_key(),
+                {"content": content, "gzip": compressed, "content_type": response["Content-Type"]},
+                RENDERED_BODY_SECONDS,
+            )
+        return response

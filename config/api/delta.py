@@ -84,11 +84,13 @@ class DeltaPagination(CappedPageNumberPagination):
             "type": "string",
             "format": "date-time",
             "description": "Send as `updated_since` on the next sync.",
+            "example": "2026-11-28T02:59:00+00:00",
         }
         schema["properties"]["deleted"] = {
             "type": "array",
             "items": {"type": "integer"},
             "description": "With `updated_since`: ids removed since then; drop them.",
+            "example": [7, 12],
         }
         schema["required"] = [*schema.get("required", []), "synced_at"]
         return schema

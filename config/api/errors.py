@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as server_error_page
+from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,6 +14,7 @@ from events.exceptions import DomainError
 # Domain errors answer 400 unless they describe a conflict with the current state (409) or
 # a passing condition worth retrying (503).
 DOMAIN_ERROR_STATUS: dict[str, int] = {
+    "not_found": 404,
     "sold_out": 409,
     "promo_code_exhausted": 409,
     "order_not_payable": 409,
@@ -24,6 +26,38 @@ DOMAIN_ERROR_STATUS: dict[str, int] = {
 }
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "Not found",
+            value={"code": "not_found", "detail": "Not found."},
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Invalid input",
+            value={
+                "code": "invalid",
+                "detail": "Some input is invalid.",
+                "errors": {"updated_since": ["Give an ISO 8601 date and time with its offset."]},
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Sold out",
+            value={
+                "code": "sold_out",
+                "detail": "Not enough passes left (General Admission: 1 left).",
+                "available": {"12": 1},
+            },
+            response_only=True,
+        ),
+        OpenApiExample(
+            "Throttled",
+            value={"code": "throttled", "detail": "Request was throttled. Expected in 42 seconds."},
+            response_only=True,
+        ),
+    ]
+)
 class ErrorSerializer(serializers.Serializer):
     """The body of every 4xx answer."""
 

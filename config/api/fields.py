@@ -23,3 +23,14 @@ class EventLocalDateTimeField(serializers.DateTimeField):
 
     def to_representation(self, value) -> str | None:
         return value.isoformat() if value else None
+
+
+class MoneySerializer(serializers.Serializer):
+    """An amount of money: integer minor units and a lowercase ISO 4217 currency."""
+
+    amount = serializers.IntegerField(help_text="Minor units, e.g. cents: 12500 is $125.00.")
+    currency = serializers.CharField(help_text="ISO 4217, lowercase, as Stripe writes it.")
+
+
+def money(amount: int, currency: str) -> dict:
+    return {"amount": amount, "currency": currency}

@@ -1,29 +1,96 @@
-"""Request throttles whose rates come from settings on every request (tunable, testable)."""
+"""Request throttles: a fixed-window counter per client in the shared cache.
+
+A counter costs one or two cache round trips per request, where DRF's sliding-window
+throttles read and rewrite the whole list of recent request times. Rates come from
+settings.GREENROOM_THROTTLE_RATES on every request, so deployments and tests can tune them.
+"""
+
+import time
 
 from django.conf import settings
-from rest_framework import throttling
+from django.core.cache import cache
+from rest_framework.throttling import BaseThrottle
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class SettingsRateMixin:
-    """Reads the rate of `scope` from GREENROOM_THROTTLE_RATES instead of import-time settings."""
-
-    def get_rate(self) -> str:
-        return settings.GREENROOM_THROTTLE_RATES[self.scope]
-
-
-class AnonymousRateThrottle(SettingsRateMixin, throttling.AnonRateThrottle):
-    """Anonymous clients, by IP address."""
+def parse_rate(rate: str) -> tuple[int, int]:
+    """`"20/min"` → (20, 60): requests allowed, and the window in seconds."""
+    count, period = rate.split("/")
+    return int(count), PERIODS[period[0]]
 
 
-class UserRateThrottle(SettingsRateMixin, throttling.UserRateThrottle):
+class FixedWindowThrottle(BaseThrottle):
+    """At most N requests per window for each client; subclasses say who the client is."""
+
+    scope: str
+
+    def client_key(self, request) -> str | None:
+        """Who is counted, or None to leave the request to other throttles."""
+        return None
+
+    def allow_request(self, request, view) -> bool:
+        client = self.client_key(request)
+        if client is None:
+            return True
+        allowed, window = parse_rate(settings.GREENROOM_THROTTLE_RATES[self.scope])
+        now = time.time()
+        window_index = int(now // window)
+        key = f"greenroom:throttle:{self.scope}:{client}:{window_index}"
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
+        self.retry_after = (window_index + 1) * window - now
+        return count <= allowed
+
+    def wait(self) -> float:
+        return self.retry_after
+
+
+class AnonymousRateThrottle(FixedWindowThrottle):
+    """Anonymous clients, by IP address (behind NUM_PROXIES trusted proxies)."""
+
+    scope = "anon"
+
+    def client_key(self, request) -> str | None:
+        return None if request.user.is_authenticated else self.get_ident(request)
+
+
+class UserRateThrottle(FixedWindowThrottle):
     """Signed-in users, by account."""
 
+    scope = "user"
 
-class AuthRateThrottle(SettingsRateMixin, throttling.SimpleRateThrottle):
+    def client_key(self, request) -> str | None:
+        return str(request.user.pk) if request.user.is_authenticated else None
+
+
+class AuthRateThrottle(FixedWindowThrottle):
     """Credential checks (token exchange), by IP address, signed in or not: slows password
     guessing even by someone who holds a token of their own."""
 
     scope = "auth"
 
-    def get_cache_key(self, request, view) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def client_key(self, request) -> str:
+        return self.get_ident(request)
+
+
+class OrderRateThrottle(FixedWindowThrottle):
+    """Placing orders, per account or (anonymous) per IP address: holds cost inventory."""
+
+    scope = "orders"
+
+    def client_key(self, request) -> str:
+        return (
+            f"user-{request.user.pk}" if request.user.is_authenticated else self.get_ident(request)
+        )
+
+
+class CheckInRateThrottle(FixedWindowThrottle):
+    """Door scans, per staff account."""
+
+    scope = "checkin"
+
+    def client_key(self, request) -> str | None:
+        return str(request.user.pk) if request.user.is_authenticated else None

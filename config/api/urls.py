@@ -9,6 +9,7 @@ from config.api.auth import AuthTokenView
 urlpatterns = [
     path("", include("events.api.urls")),
     path("", include("speakers.api.urls")),
+    path("", include("tickets.api.urls")),
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

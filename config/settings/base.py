@@ -160,12 +160,17 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `?format=` is the agenda's session-format filter; clients choose JSON with Accept.
     "URL_FORMAT_OVERRIDE": None,
+    # Proxies in front of the site that append to X-Forwarded-For (0: use the socket's
+    # address). Left unset, DRF would trust whatever X-Forwarded-For a client sends.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 # Requests per period by throttle scope; read on every request so deployments can tune them.
 GREENROOM_THROTTLE_RATES = {
     "anon": os.environ.get("THROTTLE_ANON", "300/min"),
     "user": os.environ.get("THROTTLE_USER", "1200/min"),
     "auth": os.environ.get("THROTTLE_AUTH", "10/min"),
+    "orders": os.environ.get("THROTTLE_ORDERS", "20/min"),
+    "checkin": os.environ.get("THROTTLE_CHECKIN", "600/min"),
 }
 GREENROOM_MAX_PAGE_SIZE = 200
 # How long deletions are remembered for delta sync (`?updated_since=`); an app that last synced
@@ -178,6 +183,18 @@ GREENROOM_REFUND_RETURNS_INVENTORY = env_bool("REFUND_RETURNS_INVENTORY", True)
 GREENROOM_FEW_LEFT_THRESHOLD = int(os.environ.get("FEW_LEFT_THRESHOLD", "10"))
 # How long an order transaction waits for inventory locks before answering "busy, try again".
 GREENROOM_INVENTORY_LOCK_TIMEOUT_MS = int(os.environ.get("INVENTORY_LOCK_TIMEOUT_MS", "5000"))
+# Stripe. With no secret key (the embedded default) paying answers 503 and says how to set it
+# up; STRIPE_API_BASE points the official SDK at another server, e.g. localstripe.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+GREENROOM_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+# Public base URL of this site, for links in e-mails and Stripe's return URLs.
+GREENROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Seconds an event's agenda version (the basis of ETags) is reused before it is recomputed;
+# shorter than the public max-age, so no client sees staler data than max-age allows anyway.
+GREENROOM_VERSION_CACHE_SECONDS = int(os.environ.get("VERSION_CACHE_SECONDS", "5"))
 # Seconds shared caches and apps may reuse a public response before asking again (with ETag).
 GREENROOM_PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
 
@@ -196,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "EventStatusEnum": "events.models.EventStatus",
+        "OrderStatusEnum": "tickets.models.OrderStatus",
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -217,6 +239,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-old-tombstones": {"task": "events.tasks.purge_old_tombstones", "schedule": 24 * 3600},
+    "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
+    "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
 }
 
 # Apps whose models the "Organizers" group may manage in the admin.

@@ -23,4 +23,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # Generous limits so the suite never trips them by accident; throttle tests set their own.
-GREENROOM_THROTTLE_RATES = {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"}
+GREENROOM_THROTTLE_RATES = dict.fromkeys(
+    ("anon", "user", "auth", "orders", "checkin"), "100000/min"
+)
+GREENROOM_VERSION_CACHE_SECONDS = 0

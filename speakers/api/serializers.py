@@ -1,7 +1,7 @@
 """Output serializers for the agenda and the lineup. Private contacts never appear here."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from config.api.fields import EventLocalDateTimeField
@@ -33,6 +33,32 @@ class SessionSpeakerSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "job_title", "organization", "role", "position")
 
 
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A moderated panel",
+            value={
+                "id": 2,
+                "title": "China's robotaxi race",
+                "abstract": "Three leaders of Chinese autonomous-driving startups compare notes.",
+                "format": "panel",
+                "stage": {"id": 1, "name": "Main Stage"},
+                "starts_at": "2026-12-25T09:15:00-08:00",
+                "ends_at": "2026-12-25T10:00:00-08:00",
+                "duration_minutes": 45,
+                "tags": [{"slug": "robotaxi", "name": "robotaxi"}],
+                "speakers": [
+                    {"id": 16, "name": "Morgan Reyes", "job_title": "Mobility Editor",
+                     "organization": "Greenroom Demo", "role": "moderator", "position": 1},
+                    {"id": 1, "name": "Jewel Li", "job_title": "", "organization": "AutoX",
+                     "role": "panelist", "position": 2},
+                ],
+                "updated_at": "2026-11-28T02:55:01.120000Z",
+            },
+            response_only=True,
+        )
+    ]
+)  # fmt: skip
 class SessionSerializer(serializers.ModelSerializer):
     """A session of the agenda, times in the event's zone."""
 

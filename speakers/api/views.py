@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -63,7 +64,14 @@ class EventAgendaMixin:
         return get_public_event(self.kwargs["event_slug"])
 
     def content_version(self) -> ContentVersion:
-        return agenda_version(self.event)
+        seconds = settings.GREENROOM_VERSION_CACHE_SECONDS
+        if not seconds:
+            return agenda_version(self.event)
+        return cache.get_or_set(
+            f"greenroom:agenda-version:{self.event.pk}",
+            lambda: agenda_version(self.event),
+            seconds,
+        )
 
     def absolute_url(self, name: str, **kwargs) -> str:
         return self.request.build_absolute_uri(reverse(name, kwargs=kwargs))
@@ -253,24 +261,16 @@ class ScheduleJsonView(ScheduleExportView):
 class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
     """Event, stages, tags, sessions with speaker links, and the lineup, unpaginated.
 
-    The full bundle is rendered once per agenda version and served from the cache after that;
-    with `updated_since` it holds only what changed, plus `deleted` ids by kind.
+    Rendered once per agenda version and served from the cache after that (see
+    ConditionalGetMixin); with `updated_since` it holds only what changed, plus `deleted` ids.
     """
 
     def get(self, request, *args, **kwargs):
         since = parse_updated_since(request)
-        not_modified = self.check_not_modified(request)
-        if not_modified:
-            return not_modified
-        if since is not None:
-            return HttpResponse(self.render_bundle(since), content_type="application/json")
-        version = self.current_version.last_modified.isoformat()
-        key = f"greenroom:bundle:{self.event.pk}:{version}"
-        body = cache.get(key)
-        if body is None:
-            body = self.render_bundle(None)
-            cache.set(key, body, timeout=24 * 3600)
-        return HttpResponse(body, content_type="application/json")
+        not_modified_or_stored = self.check_not_modified(request)
+        if not_modified_or_stored:
+            return not_modified_or_stored
+        return HttpResponse(self.render_bundle(since), content_type="application/json")
 
     def render_bundle(self, since) -> bytes:
         event = self.event

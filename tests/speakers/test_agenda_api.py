@@ -1,6 +1,8 @@
 """The agenda, lineup and speaker endpoints: content, filters, local days, ETags, query budgets."""
 
 import datetime as dt
+import gzip
+import json
 
 import pytest
 from django.db import connection
@@ -16,6 +18,7 @@ from tests.factories import (
     SessionFactory,
     SessionSpeakerFactory,
     SpeakerFactory,
+    SpeakerLinkFactory,
     StageFactory,
     TagFactory,
     local_time,
@@ -329,3 +332,40 @@ def test_list_endpoint_query_count_does_not_grow_with_sessions(settings, url_nam
     build_agenda(large, 200)
 
     assert queries_for(url_name, small, params) == queries_for(url_name, large, params)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda row: row.speaker.organization.__class__.objects.filter(
+            pk=row.speaker.organization_id
+        ).update(name="Renamed Inc.", updated_at=timezone.now()),
+        lambda row: SpeakerLinkFactory(speaker=row.speaker),
+        lambda row: row.speaker.links.all().delete(),
+    ],
+    ids=["organization-renamed", "link-added", "link-removed"],
+)
+def test_agenda_etag_changes_when_what_the_lineup_shows_changes(api, change):
+    row = SessionSpeakerFactory()
+    SpeakerLinkFactory(speaker=row.speaker)
+    url = reverse("lineup", args=[row.session.event.slug])
+    etag = api.get(url)["ETag"]
+
+    change(row)
+
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_bundle_is_sent_gzipped_to_clients_that_accept_it_with_its_own_etag(api):
+    session = SessionSpeakerFactory().session
+    url = reverse("bundle", args=[session.event.slug])
+    plain = api.get(url)
+
+    zipped = api.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    revalidated = api.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"])
+
+    assert zipped["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.content)) == plain.json()
+    assert zipped["ETag"] == plain["ETag"][:-1] + '-gzip"'
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert revalidated.status_code == 304

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from events.models import Event, EventStatus
@@ -30,7 +29,13 @@ from tickets.models import (
     PassVisibility,
     PromoCode,
 )
-from tickets.selectors import passes_taken, pool_seats_taken, promo_code_uses
+from tickets.selectors import (
+    passes_taken,
+    pool_seats_taken,
+    promo_code_uses,
+    promo_codes_matching,
+    promo_covers,
+)
 
 
 @dataclass(frozen=True)
@@ -207,13 +212,7 @@ def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerpr
 
 
 def _locked_promo(event: Event, code: str, *, now) -> PromoCode:
-    promo = (
-        PromoCode.objects.select_for_update()
-        .annotate(code_lower=Lower("code"))
-        .filter(event=event, code_lower=code.lower())
-        .prefetch_related("pass_types")
-        .first()
-    )
+    promo = promo_codes_matching(event, code).select_for_update(of=("self",)).first()
     if promo is None or not pricing.promo_is_valid_at(promo, now=now):
         raise TicketsError(
             "invalid_promo_code", "That promo code is not valid.", field="promo_code"
@@ -223,11 +222,6 @@ def _locked_promo(event: Event, code: str, *, now) -> PromoCode:
             "promo_code_exhausted", "That promo code has been used up.", field="promo_code"
         )
     return promo
-
-
-def promo_covers(promo: PromoCode, pass_type: PassType) -> bool:
-    limited_to = {pt.pk for pt in promo.pass_types.all()}
-    return not limited_to or pass_type.pk in limited_to
 
 
 def _check_can_buy(pass_type: PassType, line: LineRequest, *, promo, now) -> None:

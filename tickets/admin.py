@@ -1,0 +1,789 @@
+"""Organizer screens for passes, price phases, shared seats, promo codes and orders.
+
+Changelists show live figures (sold, held, available, uses) computed for the whole page in a
+fixed number of queries (tickets.reports). Orders are read-only here: their state moves only
+through services (refunds, confirmation resends), each behind a confirmation step or an action.
+"""
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+
+from events.models import Event
+from tickets import pricing
+from tickets.exceptions import TicketsError
+from tickets.models import (
+    InventoryPool,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PassType,
+    Payment,
+    PricePhase,
+    PromoCode,
+    Refund,
+    Ticket,
+)
+from tickets.money import decimals, format_money, to_major, to_minor
+from tickets.reports import (
+    attendee_rows,
+    sales_summary,
+    with_sales_counts,
+    with_seats_taken,
+    with_uses,
+)
+from tickets.services.admin_actions import allow_confirmation_resend
+
+# Order actions offered both on the changelist and on an order's own page.
+BOTH_PAGES = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
+TICKET_CODE_SHOWN = 6  # the rest of a ticket's code is its secret: the QR is the ticket
+
+
+def local_time(value: dt.datetime | None, event: Event) -> str:
+    """An instant as the event's wall clock reads it, with the zone's abbreviation."""
+    if value is None:
+        return "—"
+    return f"{value.astimezone(event.tzinfo):%Y-%m-%d %H:%M %Z}"
+
+
+def request_now(request: HttpRequest) -> dt.datetime:
+    """One `now` per request, so every figure on a page is counted at the same instant."""
+    if not hasattr(request, "greenroom_now"):
+        request.greenroom_now = timezone.now()
+    return request.greenroom_now
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class EventZoneFormMixin:
+    """A change form whose times are typed and shown in the event's own zone.
+
+    The event is the object's, or the one posted (or named in `?event=`) on the add page; the
+    many-to-many choices (pools, pass types) are narrowed to that event's rows.
+    """
+
+    event_reverse_name: str  # the lookup from Event to this model, e.g. "pass_types"
+
+    def event_for_form(self, request: HttpRequest, object_id: str | None) -> Event | None:
+        if not hasattr(request, "greenroom_event"):
+            if object_id is not None and object_id.isdigit():
+                lookup = {f"{self.event_reverse_name}__pk": int(object_id)}
+            else:
+                lookup = {"pk": _int_or_none(request.POST.get("event") or request.GET.get("event"))}
+            request.greenroom_event = Event.objects.filter(**lookup).first()
+        return request.greenroom_event
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        event = self.event_for_form(request, object_id)
+        with timezone.override(event.tzinfo if event else None):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if not hasattr(response, "render"):
+                return response  # a redirect after saving
+            if event is not None:
+                subtitle = response.context_data.get("subtitle")
+                zone_note = f"times are in the event's zone, {event.time_zone}"
+                response.context_data["subtitle"] = (
+                    f"{subtitle} · {zone_note}" if subtitle else zone_note.capitalize()
+                )
+            # Render while the event's zone is active: form widgets format times then.
+            return response.render()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        event = self.event_for_form(request, None)
+        if event is not None:
+            initial["event"] = event.pk
+        return initial
+
+    def narrow_to_event(self, request, queryset):
+        event = getattr(request, "greenroom_event", None)
+        return queryset.filter(event=event) if event else queryset
+
+
+# Passes ----------------------------------------------------------------------------------
+
+
+class PricePhaseInline(admin.TabularInline):
+    """The price steps of a pass: early bird, regular, late…"""
+
+    model = PricePhase
+    fields = ("name", "price", "price_shown", "starts_at", "ends_at", "max_sold", "position")
+    readonly_fields = ("price_shown",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pass_type__event")
+
+    @admin.display(description="as shown")
+    def price_shown(self, phase: PricePhase) -> str:
+        if phase.pk is None:
+            return "—"
+        return format_money(phase.price, phase.pass_type.event.currency)
+
+
+def availability(pass_type: PassType) -> tuple[int | None, str]:
+    """Passes that can still be bought and what limits them: the pass's own capacity or the
+    tightest shared pool. `None` means no limit at all."""
+    limits = []
+    if pass_type.capacity is not None:
+        limits.append((pass_type.capacity - pass_type.sold - pass_type.held, ""))
+    limits.extend((pool.capacity - pool.taken, pool.name) for pool in pass_type.pools.all())
+    if not limits:
+        return None, ""
+    left, limited_by = min(limits, key=lambda limit: limit[0])
+    return max(left, 0), limited_by
+
+
+@admin.register(PassType)
+class PassTypeAdmin(EventZoneFormMixin, admin.ModelAdmin):
+    """Passes with their price phases, shared seat pools and live sales figures."""
+
+    event_reverse_name = "pass_types"
+    list_display = ("name", "event", "visibility", "price_now", "sold", "held", "available",
+                    "capacity", "sales_window")  # fmt: skip
+    list_select_related = ("event",)
+    list_filter = ("event", "visibility")
+    search_fields = ("name", "slug", "event__name")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("pools",)
+    inlines = [PricePhaseInline]
+    readonly_fields = ("sales_now", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("event", "name", "slug", "description", "perks", "position")}),
+        ("Sales", {"fields": ("visibility", "capacity", "max_per_order", "pools", "sales_start",
+                              "sales_end", "sales_now")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        now = request_now(request)
+        pools = with_seats_taken(InventoryPool.objects.all(), now=now)
+        return with_sales_counts(super().get_queryset(request), now=now).prefetch_related(
+            "phases", Prefetch("pools", queryset=pools)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "pools":
+            kwargs["queryset"] = self.narrow_to_event(request, InventoryPool.objects.all())
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="price now")
+    def price_now(self, pass_type: PassType) -> str:
+        phase = pricing.current_phase(
+            pass_type.phases.all(),
+            now=timezone.now(),
+            sold=pass_type.sold + pass_type.held,
+        )
+        if phase is None:
+            return "no price on sale"
+        return f"{phase.name}: {format_money(phase.price, pass_type.event.currency)}"
+
+    @admin.display(description="sold", ordering="sold")
+    def sold(self, pass_type: PassType) -> int:
+        return pass_type.sold
+
+    @admin.display(description="held", ordering="held")
+    def held(self, pass_type: PassType) -> int:
+        return pass_type.held
+
+    @admin.display(description="available")
+    def available(self, pass_type: PassType) -> str:
+        left, limited_by = availability(pass_type)
+        if left is None:
+            return "unlimited"
+        return f"{left} ({limited_by})" if limited_by else str(left)
+
+    @admin.display(description="sales window (event time)", ordering="sales_end")
+    def sales_window(self, pass_type: PassType) -> str:
+        start, end = pass_type.sales_start, pass_type.sales_end
+        if start is None and end is None:
+            return "always"
+        if start is None:
+            return f"until {local_time(end, pass_type.event)}"
+        if end is None:
+            return f"from {local_time(start, pass_type.event)}"
+        return f"{local_time(start, pass_type.event)} – {local_time(end, pass_type.event)}"
+
+    @admin.display(description="sales so far")
+    def sales_now(self, pass_type: PassType) -> str:
+        if pass_type.pk is None:
+            return "Figures appear once the pass is saved."
+        return (
+            f"{pass_type.sold} sold, {pass_type.held} held, {self.available(pass_type)} "
+            f"available; price now: {self.price_now(pass_type)}"
+        )
+
+
+@admin.register(InventoryPool)
+class InventoryPoolAdmin(admin.ModelAdmin):
+    """Seats shared by several passes (the venue's in-person capacity), with seats taken."""
+
+    list_display = ("name", "event", "capacity", "taken", "left", "members")
+    list_select_related = ("event",)
+    list_filter = ("event",)
+    search_fields = ("name", "event__name")
+    fields = ("event", "name", "capacity", "members", "taken", "left")
+    readonly_fields = ("members", "taken", "left")
+
+    def get_queryset(self, request):
+        pools = with_seats_taken(super().get_queryset(request), now=request_now(request))
+        return pools.prefetch_related(Prefetch("pass_types", PassType.objects.order_by("position")))
+
+    @admin.display(description="seats sold or held", ordering="taken")
+    def taken(self, pool: InventoryPool) -> int | str:
+        return pool.taken if pool.pk else "—"
+
+    @admin.display(description="seats left")
+    def left(self, pool: InventoryPool) -> int | str:
+        return max(pool.capacity - pool.taken, 0) if pool.pk else "—"
+
+    @admin.display(description="passes drawing on it")
+    def members(self, pool: InventoryPool) -> str:
+        if pool.pk is None:
+            return "Add passes to the pool from each pass's page."
+        return ", ".join(pass_type.name for pass_type in pool.pass_types.all()) or "none yet"
+
+
+# Promo codes -----------------------------------------------------------------------------
+
+
+@admin.register(PromoCode)
+class PromoCodeAdmin(EventZoneFormMixin, admin.ModelAdmin):
+    """Discount codes, what they apply to, their validity and how often they are used."""
+
+    event_reverse_name = "promo_codes"
+    list_display = ("code", "event", "discount", "applies_to", "uses", "window",
+                    "unlocks_hidden")  # fmt: skip
+    list_select_related = ("event",)
+    list_filter = ("event", "kind", "unlocks_hidden")
+    search_fields = ("code", "event__name")
+    filter_horizontal = ("pass_types",)
+    readonly_fields = ("uses", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("event", "code", "kind", "value", "pass_types", "unlocks_hidden")}),
+        ("Limits", {"fields": ("max_uses", "valid_from", "valid_until", "uses")}),
+        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        codes = with_uses(super().get_queryset(request), now=request_now(request))
+        return codes.prefetch_related(Prefetch("pass_types", PassType.objects.order_by("position")))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "pass_types":
+            kwargs["queryset"] = self.narrow_to_event(
+                request, PassType.objects.select_related("event")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description="discount")
+    def discount(self, promo: PromoCode) -> str:
+        if promo.value == 0:
+            return "none (unlocks passes only)" if promo.unlocks_hidden else "none"
+        if promo.kind == PromoCode.Kind.PERCENT:
+            return f"{promo.value} % off"
+        return f"{format_money(promo.value, promo.event.currency)} off each pass"
+
+    @admin.display(description="applies to")
+    def applies_to(self, promo: PromoCode) -> str:
+        return ", ".join(pass_type.name for pass_type in promo.pass_types.all()) or "every pass"
+
+    @admin.display(description="uses (paid + held)", ordering="uses")
+    def uses(self, promo: PromoCode) -> str:
+        if promo.pk is None:
+            return "—"
+        return f"{promo.uses} / {promo.max_uses}" if promo.max_uses else str(promo.uses)
+
+    @admin.display(description="valid (event time)", ordering="valid_until")
+    def window(self, promo: PromoCode) -> str:
+        start, end = promo.valid_from, promo.valid_until
+        if start is None and end is None:
+            return "always"
+        parts = []
+        if start is not None:
+            parts.append(f"from {local_time(start, promo.event)}")
+        if end is not None:
+            parts.append(f"until {local_time(end, promo.event)}")
+        return " ".join(parts)
+
+
+# Orders ----------------------------------------------------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows of an order shown as a record: nothing is added, changed or removed here."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    """Passes of the order at the price frozen when it was placed."""
+
+    model = OrderLine
+    fields = ("pass_type", "phase_name", "quantity", "unit_price_shown", "unit_discount_shown",
+              "line_total")  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pass_type__event", "order")
+
+    @admin.display(description="unit price")
+    def unit_price_shown(self, line: OrderLine) -> str:
+        return format_money(line.unit_price, line.order.currency)
+
+    @admin.display(description="discount each")
+    def unit_discount_shown(self, line: OrderLine) -> str:
+        return format_money(line.unit_discount, line.order.currency)
+
+    @admin.display(description="line total")
+    def line_total(self, line: OrderLine) -> str:
+        return format_money(line.total, line.order.currency)
+
+
+class TicketInline(ReadOnlyInline):
+    """Admitted people; the ticket code is a secret, so only its end is shown to tell apart."""
+
+    model = Ticket
+    fields = ("code_end", "pass_type", "attendee_name", "attendee_email", "status",
+              "checked_in", "voided")  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("pass_type__event", "order__event")
+
+    @admin.display(description="code")
+    def code_end(self, ticket: Ticket) -> str:
+        return f"…{ticket.code[-TICKET_CODE_SHOWN:]}"
+
+    @admin.display(description="checked in (event time)")
+    def checked_in(self, ticket: Ticket) -> str:
+        return local_time(ticket.checked_in_at, ticket.order.event)
+
+    @admin.display(description="voided (event time)")
+    def voided(self, ticket: Ticket) -> str:
+        return local_time(ticket.voided_at, ticket.order.event)
+
+
+class PaymentInline(ReadOnlyInline):
+    """Attempts to pay through Stripe."""
+
+    model = Payment
+    fields = ("attempt", "flow", "amount_shown", "status", "stripe_checkout_session_id",
+              "stripe_payment_intent_id", "succeeded")  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order__event")
+
+    @admin.display(description="amount")
+    def amount_shown(self, payment: Payment) -> str:
+        return format_money(payment.amount, payment.currency)
+
+    @admin.display(description="succeeded (event time)")
+    def succeeded(self, payment: Payment) -> str:
+        return local_time(payment.succeeded_at, payment.order.event)
+
+
+class RefundInline(ReadOnlyInline):
+    """Money returned, by whom and why."""
+
+    model = Refund
+    fields = ("amount_shown", "reason", "stripe_refund_id", "created_by", "created")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order__event", "created_by")
+
+    @admin.display(description="amount")
+    def amount_shown(self, refund: Refund) -> str:
+        return format_money(refund.amount, refund.order.currency)
+
+    @admin.display(description="when (event time)")
+    def created(self, refund: Refund) -> str:
+        return local_time(refund.created_at, refund.order.event)
+
+
+class PassTypeFilter(admin.SimpleListFilter):
+    """Orders with a line of one pass type; lists passes with their event in one query."""
+
+    title = "pass type"
+    parameter_name = "pass_type"
+
+    def lookups(self, request, model_admin):
+        passes = PassType.objects.select_related("event").order_by("event__start_date", "position")
+        return [(pass_type.pk, str(pass_type)) for pass_type in passes]
+
+    def queryset(self, request, queryset):
+        pass_type_id = _int_or_none(self.value())
+        if pass_type_id is None:
+            return queryset
+        with_pass = OrderLine.objects.filter(pass_type_id=pass_type_id).values("order_id")
+        return queryset.filter(pk__in=with_pass)
+
+
+class RefundForm(forms.Form):
+    """How much to give back (in the order's currency) and why."""
+
+    amount = forms.DecimalField(min_value=Decimal(0))
+    reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, currency: str, remaining: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.remaining = remaining
+        amount = self.fields["amount"]
+        amount.decimal_places = decimals(currency)
+        amount.initial = to_major(remaining, currency)
+        amount.help_text = (
+            f"In {currency.upper()}; at most {format_money(remaining, currency)}, "
+            "what is left after earlier refunds."
+        )
+
+    def clean_amount(self) -> int:
+        minor = to_minor(self.cleaned_data["amount"], self.currency)
+        if minor < 1:
+            raise forms.ValidationError("Refund something more than nothing.")
+        if minor > self.remaining:
+            raise forms.ValidationError(
+                f"At most {format_money(self.remaining, self.currency)} is left to refund."
+            )
+        return minor
+
+
+def refund_problem(order: Order) -> str:
+    """Why the refund page cannot be offered for this order, or an empty string."""
+    if order.paid_at is None:
+        return f"Order {order.code} has not been paid, so there is nothing to refund."
+    if order.total - order.refunded_amount <= 0:
+        return f"Everything paid on order {order.code} has already been refunded."
+    return ""
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Orders as records: searched, filtered, refunded, exported; never edited by hand."""
+
+    list_display = ("code", "event", "email", "status", "total_shown", "created", "paid")
+    list_select_related = ("event",)
+    list_filter = ("status", "event", PassTypeFilter)
+    search_fields = ("code", "email")
+    inlines = [OrderLineInline, TicketInline, PaymentInline, RefundInline]
+    actions = ["resend_confirmation", "export_attendees"]
+    fieldsets = (
+        (None, {"fields": ("code", "event", "email", "user", "status", "promo_code")}),
+        ("Money", {"fields": ("subtotal_shown", "discount_shown", "total_shown",
+                              "refunded_shown")}),
+        ("Times (event time)", {"fields": ("created", "hold_expires", "paid", "cancelled",
+                                           "expired", "refunded", "disputed",
+                                           "confirmation_sent")}),
+    )  # fmt: skip
+    readonly_fields = ("code", "event", "email", "user", "status", "promo_code",
+                       "subtotal_shown", "discount_shown", "total_shown", "refunded_shown",
+                       "created", "hold_expires", "paid", "cancelled", "expired", "refunded",
+                       "disputed", "confirmation_sent")  # fmt: skip
+    change_list_template = "admin/tickets/order/change_list.html"
+    change_form_template = "admin/tickets/order/change_form.html"
+
+    # The order is a record: changes go through services (refund, resend), never the form.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_manage_permission(self, request) -> bool:
+        """Refunds and resends: for those allowed to change orders in the permission system."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def get_urls(self) -> list[URLPattern]:
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("sales-summary/", view(self.sales_summary_view), name=f"{prefix}_sales_summary"),
+            path("<path:object_id>/refund/", view(self.refund_view), name=f"{prefix}_refund"),
+            *super().get_urls(),
+        ]
+
+    # Columns and read-only fields
+
+    def _money(self, order: Order, amount: int) -> str:
+        return format_money(amount, order.currency)
+
+    @admin.display(description="subtotal")
+    def subtotal_shown(self, order: Order) -> str:
+        return self._money(order, order.subtotal)
+
+    @admin.display(description="discount")
+    def discount_shown(self, order: Order) -> str:
+        return self._money(order, order.discount)
+
+    @admin.display(description="total", ordering="total")
+    def total_shown(self, order: Order) -> str:
+        return self._money(order, order.total)
+
+    @admin.display(description="refunded so far")
+    def refunded_shown(self, order: Order) -> str:
+        return self._money(order, order.refunded_amount)
+
+    @admin.display(description="created (event time)", ordering="created_at")
+    def created(self, order: Order) -> str:
+        return local_time(order.created_at, order.event)
+
+    @admin.display(description="paid (event time)", ordering="paid_at")
+    def paid(self, order: Order) -> str:
+        return local_time(order.paid_at, order.event)
+
+    @admin.display(description="hold ends")
+    def hold_expires(self, order: Order) -> str:
+        return local_time(order.hold_expires_at, order.event)
+
+    @admin.display(description="cancelled")
+    def cancelled(self, order: Order) -> str:
+        return local_time(order.cancelled_at, order.event)
+
+    @admin.display(description="expired")
+    def expired(self, order: Order) -> str:
+        return local_time(order.expired_at, order.event)
+
+    @admin.display(description="last refund")
+    def refunded(self, order: Order) -> str:
+        return local_time(order.refunded_at, order.event)
+
+    @admin.display(description="disputed")
+    def disputed(self, order: Order) -> str:
+        return local_time(order.disputed_at, order.event)
+
+    @admin.display(description="confirmation e-mail sent")
+    def confirmation_sent(self, order: Order) -> str:
+        return local_time(order.confirmation_sent_at, order.event)
+
+    # Pages
+
+    def changelist_view(self, request, extra_context=None):
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_sales_summary")
+        # The event filter, when set, carries over to the summary.
+        event_id = _int_or_none(request.GET.get("event__id__exact"))
+        context = {
+            **(extra_context or {}),
+            "sales_summary_url": f"{url}?event={event_id}" if event_id else url,
+        }
+        return super().changelist_view(request, context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, unquote(object_id))
+        context = {**(extra_context or {})}
+        if order is not None and self.has_manage_permission(request) and not refund_problem(order):
+            context["refund_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_refund", args=[order.pk]
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Orders are placed by buyers through the API, where inventory is checked under lock;
+        this page says so instead of offering a form that would bypass those checks."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Orders are placed by buyers",
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/tickets/order/add_explained.html", context)
+
+    def refund_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Refund all or part of an order: a form with amount and reason, then Confirm."""
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk]
+        )
+        problem = refund_problem(order)
+        if problem:
+            self.message_user(request, problem, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        remaining = order.total - order.refunded_amount
+        confirmed = request.method == "POST"
+        form = RefundForm(
+            request.POST if confirmed else None, currency=order.currency, remaining=remaining
+        )
+        if confirmed and form.is_valid():
+            amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
+            if self._refund(request, order, amount=amount, reason=reason):
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Refund order {order.code}",
+            "opts": self.opts,
+            "order": order,
+            "form": form,
+            "paid": format_money(order.total, order.currency),
+            "already_refunded": format_money(order.refunded_amount, order.currency),
+            "remaining": format_money(remaining, order.currency),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/tickets/order/refund.html", context)
+
+    def _refund(self, request, order: Order, *, amount: int, reason: str) -> bool:
+        try:
+            # Imported here: the refund service is a module of its own, loaded on use.
+            from tickets.services.refunds import refund_order
+        except ImportError:
+            self.message_user(request, "Refunds are not available yet.", messages.ERROR)
+            return False
+        try:
+            refund_order(order=order, amount=amount, reason=reason, user=request.user)
+        except TicketsError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return False
+        shown = format_money(amount, order.currency)
+        self.log_change(request, order, f"Refunded {shown}" + (f": {reason}" if reason else "."))
+        self.message_user(request, f"Refunded {shown} on order {order.code}.", messages.SUCCESS)
+        return True
+
+    def sales_summary_view(self, request: HttpRequest) -> HttpResponse:
+        """Revenue, passes by type and phase, promo code use and holds for one event."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        events = list(Event.objects.order_by("-start_date", "name"))
+        event_id = _int_or_none(request.GET.get("event"))
+        event = next((event for event in events if event.pk == event_id), None)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Sales summary: {event.name}" if event else "Sales summary",
+            "opts": self.opts,
+            "events": events,
+            "event": event,
+        }
+        if event is not None:
+            context.update(_summary_context(sales_summary(event=event, now=timezone.now())))
+        return TemplateResponse(request, "admin/tickets/order/sales_summary.html", context)
+
+    # Actions
+
+    # Deleting is not offered (has_delete_permission), so neither is "delete selected".
+    @admin.action(
+        description="Resend confirmation e-mail",
+        permissions=["manage"],
+        location=BOTH_PAGES,
+    )
+    def resend_confirmation(self, request, queryset):
+        paid_ids = list(queryset.filter(status=OrderStatus.PAID).values_list("pk", flat=True))
+        skipped = len(queryset) - len(paid_ids)
+        cleared = allow_confirmation_resend(orders=Order.objects.filter(pk__in=paid_ids))
+        try:
+            # Imported here: the e-mail task is a module of its own, loaded on use.
+            from tickets.tasks import send_order_confirmation
+        except ImportError:
+            self.message_user(
+                request,
+                f"{cleared} order(s) marked to have their confirmation sent again, but the "
+                "e-mail task is not installed yet.",
+                messages.WARNING,
+            )
+        else:
+            for pk in paid_ids:
+                # After commit: the task must see the cleared stamp, or it would skip the order.
+                transaction.on_commit(lambda pk=pk: send_order_confirmation.delay(pk))
+            self.message_user(request, f"Confirmation e-mail queued for {cleared} order(s).")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} order(s) skipped: only paid orders have tickets to confirm.",
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description="Export attendees (CSV)",
+        description_plural="Export attendees of selected orders (CSV)",
+        permissions=["view"],
+        location=BOTH_PAGES,
+    )
+    def export_attendees(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
+        csv.writer(response).writerows(attendee_rows(queryset))
+        # Attendees' names and e-mails left the system: record who took them, and from where.
+        LogEntry.objects.log_actions(
+            request.user.pk, queryset, CHANGE, "Exported the attendee list (CSV)."
+        )
+        return response
+
+
+def _summary_context(summary) -> dict:
+    """The summary with its amounts formatted in the event's currency, for the template."""
+    currency = summary.currency
+
+    def money(amount: int) -> str:
+        return format_money(amount, currency)
+
+    return {
+        "summary": summary,
+        "gross": money(summary.gross),
+        "refunded": money(summary.refunded),
+        "revenue": money(summary.revenue),
+        "by_pass": [
+            {
+                "name": row.name,
+                "sold": row.sold,
+                "held": row.held,
+                "capacity": "unlimited" if row.capacity is None else row.capacity,
+                "amount": money(row.amount),
+            }
+            for row in summary.by_pass
+        ],
+        "by_phase": [
+            {
+                "pass": row.pass_name,
+                "phase": row.phase_name or "—",
+                "sold": row.sold,
+                "amount": money(row.amount),
+            }
+            for row in summary.by_phase
+        ],
+        "promo_use": [
+            {
+                "code": row.code,
+                "paid_orders": row.paid_orders,
+                "discount": money(row.discount),
+                "held_orders": row.held_orders,
+                "max_uses": "no limit" if row.max_uses is None else row.max_uses,
+            }
+            for row in summary.promo_use
+        ],
+        "holds": {
+            "orders": summary.holds.orders,
+            "passes": summary.holds.passes,
+            "amount": money(summary.holds.amount),
+        },
+    }

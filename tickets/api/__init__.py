@@ -1,0 +1,1 @@
+"""REST API of the tickets app: passes, orders, tickets, check-in and Stripe's webhook."""

@@ -1,0 +1,229 @@
+"""Input and output serializers of the tickets API. Money is `{"amount", "currency"}`."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.fields import EventLocalDateTimeField, MoneySerializer, money
+from tickets.models import Order, OrderLine, PassType, Ticket
+from tickets.qr import ticket_qr_payload
+from tickets.selectors import PassOffer
+
+
+class PhaseSerializer(serializers.Serializer):
+    """A price step."""
+
+    name = serializers.CharField()
+    price = MoneySerializer()
+    starts_at = serializers.DateTimeField(allow_null=True)
+    ends_at = serializers.DateTimeField(
+        allow_null=True, help_text="When this price ends (it may also end once sold out)."
+    )
+
+
+class PassOfferSerializer(serializers.Serializer):
+    """A pass type on sale: current price and phase, the next step, availability."""
+
+    id = serializers.IntegerField(source="pass_type.pk")
+    name = serializers.CharField(source="pass_type.name")
+    slug = serializers.CharField(source="pass_type.slug")
+    description = serializers.CharField(source="pass_type.description")
+    perks = serializers.ListField(child=serializers.CharField(), source="pass_type.perks")
+    hidden = serializers.SerializerMethodField(help_text="Shown because a promo code unlocked it.")
+    max_per_order = serializers.IntegerField(source="pass_type.max_per_order")
+    sales_start = EventLocalDateTimeField(
+        source="pass_type.sales_start", event_path="pass_type.event", allow_null=True
+    )
+    sales_end = EventLocalDateTimeField(
+        source="pass_type.sales_end", event_path="pass_type.event", allow_null=True
+    )
+    on_sale = serializers.BooleanField()
+    availability = serializers.ChoiceField(choices=["available", "few_left", "sold_out"])
+    current_phase = serializers.SerializerMethodField()
+    next_phase = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(source="pass_type.updated_at")
+
+    def get_hidden(self, offer: PassOffer) -> bool:
+        return offer.pass_type.visibility == PassType.Visibility.HIDDEN
+
+    def _phase(self, offer: PassOffer, phase) -> dict | None:
+        if phase is None:
+            return None
+        zone = offer.pass_type.event.tzinfo
+        return {
+            "name": phase.name,
+            "price": money(phase.price, offer.pass_type.event.currency),
+            "starts_at": phase.starts_at.astimezone(zone).isoformat() if phase.starts_at else None,
+            "ends_at": phase.ends_at.astimezone(zone).isoformat() if phase.ends_at else None,
+        }
+
+    @extend_schema_field(PhaseSerializer(allow_null=True))
+    def get_current_phase(self, offer: PassOffer) -> dict | None:
+        return self._phase(offer, offer.phase)
+
+    @extend_schema_field(PhaseSerializer(allow_null=True))
+    def get_next_phase(self, offer: PassOffer) -> dict | None:
+        return self._phase(offer, offer.next_phase)
+
+
+class PassListSerializer(serializers.Serializer):
+    """The passes of an event (not paginated: an event has few)."""
+
+    results = PassOfferSerializer(many=True)
+    deleted = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="With `updated_since`: ids of passes deleted since; drop them.",
+    )
+    synced_at = serializers.DateTimeField(help_text="Send as `updated_since` next time.")
+
+
+class AttendeeSerializer(serializers.Serializer):
+    """Who will use one of the passes (optional)."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    """Passes of one type to buy."""
+
+    pass_type = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    quantity = serializers.IntegerField(min_value=1, max_value=100)
+    attendees = AttendeeSerializer(many=True, required=False, default=list)
+
+
+class OrderInputSerializer(serializers.Serializer):
+    """A request to buy passes. Prices, totals and status are decided by the server."""
+
+    event = serializers.SlugField(help_text="The event's slug.")
+    lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=20)
+    email = serializers.EmailField(required=False, help_text="Defaults to the signed-in account's.")
+    promo_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    """A line of an order at its frozen price."""
+
+    pass_type = serializers.IntegerField(source="pass_type_id")
+    pass_name = serializers.CharField(source="pass_type.name")
+    unit_price = serializers.SerializerMethodField()
+    unit_discount = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderLine
+        fields = ("pass_type", "pass_name", "phase_name", "quantity", "unit_price",
+                  "unit_discount", "total")  # fmt: skip
+
+    @extend_schema_field(MoneySerializer)
+    def get_unit_price(self, line: OrderLine) -> dict:
+        return money(line.unit_price, line.order.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_unit_discount(self, line: OrderLine) -> dict:
+        return money(line.unit_discount, line.order.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_total(self, line: OrderLine) -> dict:
+        return money(line.total, line.order.currency)
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """One admitted person's ticket; `qr_payload` is what the QR code encodes."""
+
+    pass_name = serializers.CharField(source="pass_type.name")
+    event = serializers.CharField(source="order.event.slug")
+    order = serializers.CharField(source="order.code")
+    qr_payload = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = ("code", "event", "order", "pass_name", "attendee_name", "attendee_email",
+                  "status", "checked_in_at", "qr_payload")  # fmt: skip
+
+    def get_qr_payload(self, ticket: Ticket) -> str:
+        return ticket_qr_payload(ticket)
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order with its lines, totals and (once paid) tickets."""
+
+    event = serializers.CharField(source="event.slug")
+    lines = OrderLineSerializer(many=True)
+    subtotal = serializers.SerializerMethodField()
+    discount = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+    refunded = serializers.SerializerMethodField()
+    promo_code = serializers.CharField(source="promo_code.code", allow_null=True, default=None)
+    hold_expires_at = EventLocalDateTimeField()
+    tickets = TicketSerializer(many=True)
+
+    class Meta:
+        model = Order
+        fields = ("code", "event", "email", "status", "lines", "subtotal", "discount", "total",
+                  "refunded", "promo_code", "hold_expires_at", "paid_at", "created_at",
+                  "tickets")  # fmt: skip
+
+    @extend_schema_field(MoneySerializer)
+    def get_subtotal(self, order: Order) -> dict:
+        return money(order.subtotal, order.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_discount(self, order: Order) -> dict:
+        return money(order.discount, order.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_total(self, order: Order) -> dict:
+        return money(order.total, order.currency)
+
+    @extend_schema_field(MoneySerializer)
+    def get_refunded(self, order: Order) -> dict:
+        return money(order.refunded_amount, order.currency)
+
+
+class PlacedOrderSerializer(OrderSerializer):
+    """The answer to placing an order: the order, plus the key of its private link."""
+
+    key = serializers.CharField(
+        source="secret",
+        help_text="Send as `?key=` (or X-Order-Key) to read, pay or cancel without signing in.",
+    )
+
+    class Meta(OrderSerializer.Meta):
+        fields = (*OrderSerializer.Meta.fields, "key")
+
+
+class PayInputSerializer(serializers.Serializer):
+    """How to pay: Stripe Checkout (web) or the PaymentSheet (mobile)."""
+
+    flow = serializers.ChoiceField(choices=["checkout", "payment_sheet"])
+    success_url = serializers.URLField(required=False)
+    cancel_url = serializers.URLField(required=False)
+
+
+class PaymentSerializer(serializers.Serializer):
+    """What the client needs to take the payment."""
+
+    flow = serializers.CharField()
+    status = serializers.CharField(help_text="`paid` when nothing was owed.")
+    checkout_url = serializers.URLField(required=False, help_text="flow=checkout")
+    client_secret = serializers.CharField(required=False, help_text="flow=payment_sheet")
+    publishable_key = serializers.CharField(required=False, help_text="flow=payment_sheet")
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    """A scanned QR code (the payload or the bare ticket code)."""
+
+    code = serializers.CharField(max_length=200)
+    event = serializers.SlugField(required=False, help_text="Only accept tickets of this event.")
+
+
+class CheckInSerializer(serializers.Serializer):
+    """The door's answer."""
+
+    outcome = serializers.ChoiceField(
+        choices=["checked_in", "already_checked_in", "void", "not_found"]
+    )
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    attendee_name = serializers.CharField(allow_blank=True, allow_null=True)
+    pass_name = serializers.CharField(allow_null=True)

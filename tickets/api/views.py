@@ -1,0 +1,350 @@
+"""Endpoints for buying passes, paying, tickets, the door, and Stripe's webhook."""
+
+import hashlib
+from functools import cached_property
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
+from config.api.delta import UPDATED_SINCE_PARAMETER, next_sync_point, parse_updated_since
+from config.api.errors import ErrorSerializer
+from config.api.throttling import CheckInRateThrottle, OrderRateThrottle
+from events.models import Event, TombstoneKind
+from events.selectors import deleted_ids, get_public_event
+from tickets import payments, qr
+from tickets.api import serializers as api
+from tickets.exceptions import TicketsError
+from tickets.models import Ticket, TicketStatus
+from tickets.selectors import pass_ids_changed_since, pass_offers, tickets_of, visible_order
+from tickets.services.checkin import check_in
+from tickets.services.ordering import LineRequest, cancel_order, place_order
+from tickets.services.payment import start_payment
+from tickets.services.webhooks import handle_stripe_webhook
+
+ORDER_KEY = OpenApiParameter(
+    "key",
+    OpenApiTypes.STR,
+    description="The order's link key (from placing it), for buyers who are not signed in. "
+    "May also be sent as the X-Order-Key header.",
+)
+NOT_YOURS = {404: OpenApiResponse(ErrorSerializer, description="No such order of yours.")}
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["passes"],
+        summary="Passes on sale for an event",
+        parameters=[
+            OpenApiParameter(
+                "promo_code", OpenApiTypes.STR, description="Shows hidden passes it unlocks."
+            ),
+            UPDATED_SINCE_PARAMETER,
+        ],
+        responses={200: api.PassListSerializer, 400: ErrorSerializer, 404: ErrorSerializer,
+                   410: ErrorSerializer},
+    )
+)  # fmt: skip
+class PassListView(ConditionalGetMixin, APIView):
+    """Current price and phase, the next price step and availability of each pass."""
+
+    @cached_property
+    def event(self) -> Event:
+        return get_public_event(self.kwargs["event_slug"])
+
+    @cached_property
+    def answer(self) -> dict:
+        now = timezone.now()
+        since = parse_updated_since(self.request)
+        promo_code = self.request.query_params.get("promo_code", "")[:40]
+        offers = pass_offers(self.event, promo_code=promo_code, now=now)
+        answer = {"synced_at": next_sync_point()}
+        if since is not None:
+            changed = pass_ids_changed_since(self.event, offers, since, now=now)
+            offers = [offer for offer in offers if offer.pass_type.pk in changed]
+            answer["deleted"] = sorted(
+                deleted_ids(event=self.event, kind=TombstoneKind.PASS_TYPE, since=since)
+            )
+        answer["results"] = offers
+        return api.PassListSerializer(answer).data
+
+    def content_version(self) -> ContentVersion:
+        # Prices and availability move with time and with other people's orders, so the
+        # version is the answer itself (small): never stale, and still saves the transfer.
+        content = {key: value for key, value in self.answer.items() if key != "synced_at"}
+        digest = hashlib.blake2b(repr(content).encode(), digest_size=16).hexdigest()
+        return ContentVersion(None, token=digest)
+
+    def get(self, request, *args, **kwargs):
+        return self.check_not_modified(request) or Response(self.answer)
+
+
+def order_key(request) -> str:
+    return request.query_params.get("key") or request.headers.get("X-Order-Key", "")
+
+
+class OrderAccessMixin(CacheControlMixin):
+    """Views of one order, by its code: its signed-in buyer or whoever holds its link key."""
+
+    private = True
+    permission_classes = (AllowAny,)
+
+    def get_order(self):
+        order = visible_order(
+            self.kwargs["code"], user=self.request.user, key=order_key(self.request)
+        )
+        if order is None:
+            raise TicketsError("not_found", "No such order of yours.")
+        return order
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["orders"],
+        summary="Place an order (holds the passes while you pay)",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="Any unique string per purchase attempt; a retry with the same "
+                "key gets the first answer and never a second order.",
+            )
+        ],
+        request=api.OrderInputSerializer,
+        responses={
+            201: api.PlacedOrderSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="invalid, sales_closed, "
+                                 "exceeds_order_limit, invalid_promo_code, pass_not_available"),
+            409: OpenApiResponse(ErrorSerializer, description="sold_out (with `available`), "
+                                 "promo_code_exhausted"),
+            503: OpenApiResponse(ErrorSerializer, description="busy: try again"),
+        },
+    ),
+    get=extend_schema(
+        tags=["orders"], summary="My orders", responses=api.OrderSerializer(many=True)
+    ),
+)  # fmt: skip
+class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
+    """Place an order (anyone; signed-in buyers own it), or list my orders."""
+
+    serializer_class = api.OrderSerializer
+    private = True
+    filter_backends = ()
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        return [*throttles, OrderRateThrottle()] if self.request.method == "POST" else throttles
+
+    def get_queryset(self):
+        return (
+            self.request.user.orders.select_related("event", "promo_code")
+            .prefetch_related("lines__pass_type", "tickets__pass_type", "tickets__order__event")
+            .order_by("-created_at")
+        )
+
+    def post(self, request):
+        data = api.OrderInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        user = request.user if request.user.is_authenticated else None
+        email = values.get("email") or (user.email if user else "")
+        if not email:
+            raise TicketsError(
+                "invalid", "An e-mail address is needed for the tickets.", field="email"
+            )
+        order, created = place_order(
+            event=get_public_event(values["event"]),
+            lines=[
+                LineRequest(line["pass_type"], line["quantity"], tuple(line["attendees"]))
+                for line in values["lines"]
+            ],
+            email=email,
+            promo_code=values["promo_code"],
+            user=user,
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
+        )
+        response = Response(api.PlacedOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        if not created:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["orders"], summary="One of my orders, with its tickets", parameters=[ORDER_KEY],
+        responses={200: api.OrderSerializer, **NOT_YOURS},
+    )
+)  # fmt: skip
+class OrderDetailView(OrderAccessMixin, APIView):
+    """An order its buyer may see."""
+
+    def get(self, request, code):
+        return Response(api.OrderSerializer(self.get_order()).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["orders"], summary="Cancel a pending order (releases its passes)",
+        parameters=[ORDER_KEY], request=None,
+        responses={200: api.OrderSerializer, 409: ErrorSerializer, **NOT_YOURS},
+    )
+)  # fmt: skip
+class OrderCancelView(OrderAccessMixin, APIView):
+    """Cancel before paying."""
+
+    def post(self, request, code):
+        return Response(api.OrderSerializer(cancel_order(order=self.get_order())).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["orders"], summary="Pay an order with Stripe", parameters=[ORDER_KEY],
+        request=api.PayInputSerializer,
+        responses={
+            200: api.PaymentSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="order_not_payable, hold_expired"),
+            503: OpenApiResponse(ErrorSerializer, description="payment_provider_unavailable"),
+            **NOT_YOURS,
+        },
+    )
+)  # fmt: skip
+class OrderPayView(OrderAccessMixin, APIView):
+    """Start paying: a Checkout URL (web) or a PaymentSheet client secret (mobile)."""
+
+    def post(self, request, code):
+        order = self.get_order()
+        data = api.PayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = start_payment(
+            order=order,
+            flow=data.validated_data["flow"],
+            success_url=data.validated_data.get("success_url"),
+            cancel_url=data.validated_data.get("cancel_url"),
+        )
+        order.refresh_from_db(fields=["status"])
+        answer = {"flow": payment.flow, "status": order.status}
+        if payment.checkout_url:
+            answer["checkout_url"] = payment.checkout_url
+        if payment.client_secret:
+            answer["client_secret"] = payment.client_secret
+            answer["publishable_key"] = payments.publishable_key()
+        return Response(answer)
+
+
+@extend_schema_view(get=extend_schema(tags=["tickets"], summary="My tickets"))
+class TicketListView(CacheControlMixin, generics.ListAPIView):
+    """Valid tickets of my paid orders, with what each QR code encodes."""
+
+    serializer_class = api.TicketSerializer
+    permission_classes = (IsAuthenticated,)
+    private = True
+    filter_backends = ()
+
+    def get_queryset(self):
+        return tickets_of(self.request.user)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["tickets"], summary="A ticket's QR code image", parameters=[ORDER_KEY],
+        responses={
+            (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR),
+            404: ErrorSerializer,
+        },
+    )
+)  # fmt: skip
+class TicketQrView(CacheControlMixin, APIView):
+    """The QR image of one of my tickets (PNG or SVG by the path's extension)."""
+
+    private = True
+
+    def get(self, request, code, image_format):
+        ticket = get_object_or_404(tickets_of_owner(request), code=code)
+        if image_format == "svg":
+            return HttpResponse(qr.ticket_qr_svg(ticket), content_type="image/svg+xml")
+        return HttpResponse(qr.ticket_qr_png(ticket), content_type="image/png")
+
+
+def tickets_of_owner(request):
+    """Tickets the caller may see: their own, or those of the order whose key they hold."""
+    valid = Ticket.objects.filter(status=TicketStatus.VALID).select_related("order")
+    key = order_key(request)
+    if request.user.is_authenticated and not key:
+        return valid.filter(order__user=request.user)
+    if key:
+        return valid.filter(order__secret=key)
+    return valid.none()
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["door"], summary="Check a ticket in (door staff)",
+        request=api.CheckInInputSerializer,
+        responses={200: api.CheckInSerializer, 403: ErrorSerializer, 429: ErrorSerializer},
+    )
+)  # fmt: skip
+class CheckInView(APIView):
+    """Scan a ticket: the first scan admits, a second says when it was used."""
+
+    permission_classes = (IsAdminUser,)
+
+    def get_throttles(self):
+        return [*super().get_throttles(), CheckInRateThrottle()]
+
+    def post(self, request):
+        data = api.CheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event_slug = data.validated_data.get("event")
+        event = get_public_event(event_slug) if event_slug else None
+        result = check_in(code=data.validated_data["code"], staff_user=request.user, event=event)
+        return Response(
+            {
+                "outcome": result.outcome,
+                "checked_in_at": result.checked_in_at,
+                "attendee_name": result.attendee_name,
+                "pass_name": result.pass_name,
+            }
+        )
+
+
+@extend_schema_view(
+    post=extend_schema(
+        tags=["webhooks"], summary="Stripe webhook (signed)", request=OpenApiTypes.OBJECT,
+        auth=[],
+        responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer},
+    )
+)  # fmt: skip
+class StripeWebhookView(APIView):
+    """Receives Stripe's events; the signature is checked on the raw body."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = ()
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return csrf_exempt(super().as_view(**initkwargs))
+
+    def post(self, request):
+        outcome = handle_stripe_webhook(
+            payload=request.body, signature=request.headers.get("Stripe-Signature", "")
+        )
+        return Response({"outcome": outcome})

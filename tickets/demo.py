@@ -1,0 +1,217 @@
+"""Demo data of the tickets app: the passes, price phases, shared seats and promo codes of the demo.
+
+Runs after `events.demo.seed()` (INSTALLED_APPS order), which creates the event. General
+Admission costs $125, the price the event announced; early-bird, regular and late phases step
+around it. Phase and sales times are computed from the event's stored dates in its own zone,
+so they follow the event if its dates move. Rows are found by a natural key and saved only
+when a value differs: a second run writes nothing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from events.demo import DEMO_EVENT_SLUG, UNCHANGED, UPDATED, SeedReport, upsert
+from events.models import Event
+from tickets.models import InventoryPool, PassType, PassVisibility, PricePhase, PromoCode
+
+IN_PERSON_SEATS = "In-person seats"
+IN_PERSON_CAPACITY = 500
+
+EARLY_BIRD_ENDS_DAYS_BEFORE = 14
+LATE_STARTS_DAYS_BEFORE = 2
+
+
+@dataclass(frozen=True)
+class DemoPhase:
+    """A price step; `starts`/`ends` are days before the event's first day (None: open)."""
+
+    name: str
+    price: int
+    starts: int | None = None
+    ends: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoPass:
+    """A pass of the demo event; `phases` in the order they follow each other."""
+
+    slug: str
+    name: str
+    description: str
+    perks: tuple[str, ...]
+    capacity: int | None
+    phases: tuple[DemoPhase, ...]
+    in_person: bool = True
+    visibility: str = PassVisibility.PUBLIC
+    max_per_order: int = 10
+    position: int = 0
+
+
+PASSES = (
+    DemoPass(
+        "general-admission",
+        "General Admission",
+        "Both days in San Francisco: every stage, the expo floor and the networking breaks.",
+        (
+            "Every session on both stages",
+            "Expo floor",
+            "Networking breaks and lunch",
+            "Recordings after the event",
+        ),
+        capacity=400,
+        phases=(
+            DemoPhase("Early bird", 9500, ends=EARLY_BIRD_ENDS_DAYS_BEFORE),
+            DemoPhase(
+                "Regular", 12500, starts=EARLY_BIRD_ENDS_DAYS_BEFORE, ends=LATE_STARTS_DAYS_BEFORE
+            ),
+            DemoPhase("Late", 15000, starts=LATE_STARTS_DAYS_BEFORE),
+        ),
+        position=1,
+    ),
+    DemoPass(
+        "expo",
+        "Expo",
+        "The expo floor and the Breakout Stage, in person.",
+        ("Expo floor", "Breakout Stage sessions"),
+        capacity=150,
+        phases=(DemoPhase("Regular", 4500),),
+        position=2,
+    ),
+    DemoPass(
+        "student",
+        "Student",
+        "General Admission for students; unlocked by the code sent once enrollment is checked.",
+        ("Every session on both stages", "Expo floor", "Networking breaks and lunch"),
+        capacity=50,
+        phases=(DemoPhase("Regular", 3500),),
+        visibility=PassVisibility.HIDDEN,
+        max_per_order=1,
+        position=3,
+    ),
+    DemoPass(
+        "virtual",
+        "Virtual",
+        "Every Main Stage session streamed live, and all recordings afterwards.",
+        ("Live stream of the Main Stage", "Recordings after the event"),
+        capacity=None,
+        phases=(DemoPhase("Regular", 2500),),
+        in_person=False,
+        position=4,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoPromo:
+    """A promo code of the demo event, limited to the passes named by slug."""
+
+    code: str
+    kind: str
+    value: int
+    pass_slugs: tuple[str, ...]
+    max_uses: int | None
+    unlocks_hidden: bool = False
+
+
+PROMOS = (
+    DemoPromo("MOBILITY20", PromoCode.Kind.PERCENT, 20, ("general-admission",), max_uses=100),
+    # Takes nothing off: the Student pass is already priced for students. The code is what
+    # shows the hidden pass, and is handed out once a student's enrollment is checked.
+    DemoPromo(
+        "STUDENT",
+        PromoCode.Kind.FIXED,
+        0,
+        ("student",),
+        max_uses=None,
+        unlocks_hidden=True,
+    ),
+)
+
+
+def _days_before(event: Event, days: int | None) -> dt.datetime | None:
+    """Midnight, in the event's zone, `days` calendar days before the event's first day."""
+    if days is None:
+        return None
+    day = event.start_date - dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=event.tzinfo)
+
+
+def _seed_pass(event: Event, row: DemoPass, pool: InventoryPool, report: SeedReport) -> PassType:
+    pass_type, outcome = upsert(
+        PassType,
+        {"event": event, "slug": row.slug},
+        {
+            "name": row.name,
+            "description": row.description,
+            "perks": list(row.perks),
+            "capacity": row.capacity,
+            "max_per_order": row.max_per_order,
+            "sales_start": None,
+            "sales_end": event.ends_at,
+            "visibility": row.visibility,
+            "position": row.position,
+        },
+    )
+    wanted_pools = {pool.pk} if row.in_person else set()
+    if set(pass_type.pools.values_list("pk", flat=True)) != wanted_pools:
+        pass_type.pools.set(wanted_pools)
+        if outcome == UNCHANGED:
+            # Pools live in another table; touch the pass so delta sync notices the change.
+            pass_type.save(update_fields=["updated_at"])
+            outcome = UPDATED
+    report.record("pass type", outcome)
+
+    for position, phase in enumerate(row.phases, start=1):
+        _, outcome = upsert(
+            PricePhase,
+            {"pass_type": pass_type, "name": phase.name},
+            {
+                "price": phase.price,
+                "starts_at": _days_before(event, phase.starts),
+                "ends_at": _days_before(event, phase.ends),
+                "max_sold": None,
+                "position": position,
+            },
+        )
+        report.record("price phase", outcome)
+    return pass_type
+
+
+def _seed_promo(
+    event: Event, row: DemoPromo, passes: dict[str, PassType], report: SeedReport
+) -> None:
+    promo, outcome = upsert(
+        PromoCode,
+        {"event": event, "code": row.code},
+        {
+            "kind": row.kind,
+            "value": row.value,
+            "max_uses": row.max_uses,
+            "valid_from": None,
+            "valid_until": event.ends_at,
+            "unlocks_hidden": row.unlocks_hidden,
+        },
+    )
+    wanted = {passes[slug].pk for slug in row.pass_slugs}
+    if set(promo.pass_types.values_list("pk", flat=True)) != wanted:
+        promo.pass_types.set(wanted)
+        if outcome == UNCHANGED:
+            promo.save(update_fields=["updated_at"])
+            outcome = UPDATED
+    report.record("promo code", outcome)
+
+
+def seed() -> SeedReport:
+    """Load the demo event's passes, their price phases, the shared seats and promo codes."""
+    report = SeedReport()
+    event = Event.objects.get(slug=DEMO_EVENT_SLUG)
+    pool, outcome = upsert(
+        InventoryPool,
+        {"event": event, "name": IN_PERSON_SEATS},
+        {"capacity": IN_PERSON_CAPACITY},
+    )
+    report.record("seat pool", outcome)
+    passes = {row.slug: _seed_pass(event, row, pool, report) for row in PASSES}
+    for row in PROMOS:
+        _seed_promo(event, row, passes, report)
+    return report

@@ -1,0 +1,123 @@
+"""E-mails to buyers: the order confirmation with a QR code per ticket, and "sold out, refunded".
+
+Each is sent once per order even if its task runs twice: the order row is locked and stamped
+(`confirmation_sent_at`) in the same transaction as the send, like speakers' invitations.
+"""
+
+from email.message import MIMEPart
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from tickets.models import Order, OrderStatus, TicketStatus
+from tickets.money import format_money
+from tickets.qr import ticket_qr_png
+
+
+def order_url(order: Order) -> str:
+    """The order's private link (the secret is the key)."""
+    return f"{settings.GREENROOM_SITE_URL}/api/v1/orders/{order.code}/?key={order.secret}"
+
+
+def _qr_part(png: bytes, *, content_id: str, filename: str) -> MIMEPart:
+    """A PNG shown inline where the HTML says `cid:<content_id>` (and saveable as a file)."""
+    part = MIMEPart()
+    part.set_content(
+        png,
+        maintype="image",
+        subtype="png",
+        disposition="inline",
+        filename=filename,
+        cid=f"<{content_id}>",
+    )
+    return part
+
+
+def send_order_confirmation(*, order_id: int) -> bool:
+    """Send the paid order's confirmation with its tickets; False when there was none to send."""
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None or order.confirmation_sent_at is not None:
+            return False
+        if order.status != OrderStatus.PAID:
+            return False
+        tickets = list(order.tickets.filter(status=TicketStatus.VALID).select_related("pass_type"))
+        lines = list(order.lines.select_related("pass_type"))
+        for line in lines:
+            line.amount = format_money(line.total, order.currency)
+        for number, ticket in enumerate(tickets, start=1):
+            ticket.content_id = f"ticket-{number}.{order.code}@greenroom"
+        context = {
+            "order": order,
+            "event": order.event,
+            "lines": lines,
+            "tickets": tickets,
+            "total": format_money(order.total, order.currency),
+            "discount": format_money(order.discount, order.currency),
+            "order_url": order_url(order),
+        }
+        message = EmailMultiAlternatives(
+            subject=f"Your tickets for {order.event.name} (order {order.code})",
+            body=render_to_string("tickets/email/confirmation.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[order.email],
+        )
+        message.attach_alternative(
+            render_to_string("tickets/email/confirmation.html", context), "text/html"
+        )
+        for number, ticket in enumerate(tickets, start=1):
+            message.attach(
+                _qr_part(
+                    ticket_qr_png(ticket, scale=6),
+                    content_id=ticket.content_id,
+                    filename=f"ticket-{number}-{order.code}.png",
+                )
+            )
+        message.send()
+        order.confirmation_sent_at = timezone.now()
+        order.save(update_fields=["confirmation_sent_at", "updated_at"])
+    return True
+
+
+def send_refund_notice(*, order_id: int) -> bool:
+    """Tell the buyer whose late payment was refunded because the passes sold out; once.
+
+    Such an order never gets a confirmation, so `confirmation_sent_at` records this notice.
+    """
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("event")
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None or order.confirmation_sent_at is not None:
+            return False
+        if order.status == OrderStatus.PAID or order.refunded_amount == 0:
+            return False
+        context = {
+            "order": order,
+            "event": order.event,
+            "refunded": format_money(order.refunded_amount, order.currency),
+        }
+        message = EmailMultiAlternatives(
+            subject=f"Sold out: your payment for {order.event.name} is refunded",
+            body=render_to_string("tickets/email/sold_out_refunded.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[order.email],
+        )
+        message.attach_alternative(
+            render_to_string("tickets/email/sold_out_refunded.html", context), "text/html"
+        )
+        message.send()
+        order.confirmation_sent_at = timezone.now()
+        order.save(update_fields=["confirmation_sent_at", "updated_at"])
+    return True

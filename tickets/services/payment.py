@@ -1,0 +1,121 @@
+"""Starting to pay an order: a Checkout Session (web) or a PaymentIntent (mobile PaymentSheet).
+
+No Stripe call happens inside a transaction: the order is checked, Stripe is asked, and only
+then is the attempt recorded in a short transaction of its own. A double tap gets the attempt
+the first tap made (the same client secret or URL); Stripe failing leaves the order untouched
+and payable again.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tickets import payments
+from tickets.exceptions import TicketsError
+from tickets.models import Order, OrderStatus, Payment, PaymentStatus
+from tickets.services.fulfilment import fulfil_order
+
+FLOWS = (Payment.Flow.CHECKOUT, Payment.Flow.PAYMENT_SHEET)
+
+
+def start_payment(
+    *,
+    order: Order,
+    flow: str,
+    success_url: str | None = None,
+    cancel_url: str | None = None,
+) -> Payment:
+    """The payment attempt to show the buyer: reused while it is open, else a new one."""
+    if flow not in FLOWS:
+        raise TicketsError("invalid", "Pay with `checkout` or `payment_sheet`.", field="flow")
+    order = Order.objects.get(pk=order.pk)
+    now = timezone.now()
+    if order.total == 0:
+        return _complete_free(order, now=now)
+    _check_payable(order, now=now)
+    existing = (
+        order.payments.filter(flow=flow, status=PaymentStatus.CREATED).order_by("-attempt").first()
+    )
+    if existing is not None and (existing.client_secret or existing.checkout_url):
+        return existing
+    attempt = _next_attempt(order)
+    if flow == Payment.Flow.PAYMENT_SHEET:
+        intent = payments.create_payment_intent(order=order, attempt=attempt)
+        fields = {"stripe_payment_intent_id": intent.id, "client_secret": intent.client_secret}
+    else:
+        session = payments.create_checkout_session(
+            order=order,
+            attempt=attempt,
+            success_url=success_url or _order_url(order, "paid"),
+            cancel_url=cancel_url or _order_url(order, "cancelled"),
+            expires_at=payments.checkout_expires_at(order.hold_expires_at, now=now),
+        )
+        fields = {"stripe_checkout_session_id": session.id, "checkout_url": session.url}
+    return _record_attempt(order, flow=flow, attempt=attempt, fields=fields)
+
+
+def _check_payable(order: Order, *, now: dt.datetime) -> None:
+    expired = order.status == OrderStatus.EXPIRED or (
+        order.status == OrderStatus.PENDING and order.hold_expires_at <= now
+    )
+    if expired:
+        raise TicketsError(
+            "hold_expired", "The hold on these passes has ended; please place a new order."
+        )
+    if order.status != OrderStatus.PENDING:
+        raise TicketsError(
+            "order_not_payable", f"A {order.get_status_display().lower()} order cannot be paid."
+        )
+
+
+def _next_attempt(order: Order) -> int:
+    return (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
+
+
+def _order_url(order: Order, outcome: str) -> str:
+    return (
+        f"{settings.GREENROOM_SITE_URL}/api/v1/orders/{order.code}/"
+        f"?key={order.secret}&payment={outcome}"
+    )
+
+
+def _record_attempt(order: Order, *, flow: str, attempt: int, fields: dict) -> Payment:
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                order=order,
+                flow=flow,
+                attempt=attempt,
+                amount=order.total,
+                currency=order.currency,
+                **fields,
+            )
+    except IntegrityError:
+        # A concurrent tap recorded this attempt first (Stripe gave both the same object for
+        # the same idempotency key): answer with that one.
+        existing = order.payments.filter(attempt=attempt).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _complete_free(order: Order, *, now: dt.datetime) -> Payment:
+    """A zero-total order (a 100 % code) is paid at once, without Stripe."""
+    free = order.payments.filter(flow=Payment.Flow.FREE).first()
+    if free is not None and order.status == OrderStatus.PAID:
+        return free  # a second tap: already done
+    _check_payable(order, now=now)
+    with transaction.atomic():
+        payment = free or Payment.objects.create(
+            order=order,
+            flow=Payment.Flow.FREE,
+            attempt=_next_attempt(order),
+            amount=0,
+            currency=order.currency,
+        )
+        fulfil_order(order=order, payment=payment, amount_received=0)
+    payment.refresh_from_db()
+    return payment

@@ -1,0 +1,129 @@
+"""Refunds: money back through Stripe, recorded once per Stripe refund id.
+
+The Stripe call happens outside any transaction; the record is written afterwards under the
+order's row lock, keyed by Stripe's refund id, so the same refund reported again (by a retried
+call or by Stripe's `charge.refunded` webhook) is recorded once.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from tickets import payments
+from tickets.exceptions import TicketsError
+from tickets.models import Order, OrderStatus, Payment, PaymentStatus, Refund, TicketStatus
+
+logger = logging.getLogger(__name__)
+
+
+def refundable_amount(order: Order) -> int:
+    """What may still go back: what was received minus what was already refunded."""
+    return order.total - order.refunded_amount if order.paid_at else 0
+
+
+def refund_order(*, order: Order, amount: int | None = None, reason: str = "", user=None) -> Refund:
+    """Refund the whole order (`amount=None`) or part of it, through Stripe."""
+    order = Order.objects.get(pk=order.pk)
+    left = refundable_amount(order)
+    if left <= 0:
+        raise TicketsError("nothing_to_refund", "Nothing is left to refund on this order.")
+    amount = left if amount is None else amount
+    if not 1 <= amount <= left:
+        raise TicketsError(
+            "invalid_refund_amount",
+            f"A refund must be between 1 and {left} (what is left of the payment).",
+            field="amount",
+            extra={"refundable": left},
+        )
+    payment = _captured_payment(order)
+    # The same order, refunded-so-far and amount give the same key: a double submit of the
+    # admin form makes one refund at Stripe, which is then recorded once.
+    result = payments.create_refund(
+        payment_intent_id=payment.stripe_payment_intent_id,
+        amount=amount,
+        idempotency_key=payments.idempotency_key(order, "refund", order.refunded_amount, amount),
+    )
+    return record_stripe_refund(
+        order=order,
+        payment=payment,
+        stripe_refund_id=result.id,
+        amount=result.amount,
+        reason=reason,
+        user=user,
+    )
+
+
+def _captured_payment(order: Order) -> Payment:
+    payment = (
+        order.payments.filter(status=PaymentStatus.SUCCEEDED)
+        .exclude(stripe_payment_intent_id="")
+        .order_by("-attempt")
+        .first()
+    )
+    if payment is None:
+        raise TicketsError(
+            "nothing_to_refund", "This order has no card payment that could be refunded."
+        )
+    return payment
+
+
+def record_stripe_refund(
+    *,
+    order: Order,
+    payment: Payment,
+    stripe_refund_id: str,
+    amount: int,
+    reason: str = "",
+    user=None,
+) -> Refund:
+    """Record a refund made at Stripe (by us or in Stripe's dashboard) once per refund id.
+
+    A full refund of a paid order marks it refunded and voids its tickets (their passes go
+    back on sale when GREENROOM_REFUND_RETURNS_INVENTORY is on).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        existing = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
+        if existing is not None:
+            return existing
+        refund = Refund.objects.create(
+            order=locked,
+            payment=payment,
+            stripe_refund_id=stripe_refund_id,
+            amount=amount,
+            reason=reason[:200],
+            created_by=user,
+        )
+        refunded = locked.refunded_amount + amount
+        if refunded > locked.total:
+            logger.error(
+                "Order %s: Stripe refunded %s in all, more than its total %s",
+                locked.code,
+                refunded,
+                locked.total,
+            )
+            refunded = locked.total
+        locked.refunded_amount = refunded
+        locked.refunded_at = now
+        fields = ["refunded_amount", "refunded_at", "updated_at"]
+        if refunded == locked.total and locked.status == OrderStatus.PAID:
+            locked.status = OrderStatus.REFUNDED
+            fields.append("status")
+            locked.tickets.filter(status=TicketStatus.VALID).update(
+                status=TicketStatus.VOID, voided_at=now, updated_at=now
+            )
+        locked.save(update_fields=fields)
+    return refund
+
+
+def refund_unfulfilled_payment(*, order_id: int) -> Refund | None:
+    """Give back a payment that arrived after the hold ended, when the passes were gone.
+
+    Safe to run twice: once the money is back there is nothing left to refund.
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or order.status == OrderStatus.PAID or refundable_amount(order) <= 0:
+        return None
+    return refund_order(order=order, reason="Sold out after the hold ended; refunded in full.")

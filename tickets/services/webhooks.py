@@ -1,0 +1,243 @@
+"""Stripe's webhook events: verified, handled once each, state only ever moving forward.
+
+The event id is recorded in the same transaction as the event's effect: a crash half-way leaves
+it unrecorded, so Stripe's retry does the work again, and a second delivery of a recorded id
+does nothing. A transient failure (the database, Stripe itself) propagates, so the view answers
+5xx and Stripe retries; an event type we do not handle answers 2xx and is not recorded.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from tickets import payments
+from tickets.models import Order, OrderStatus, Payment, PaymentStatus, StripeEvent
+from tickets.services.fulfilment import fulfil_order
+from tickets.services.refunds import record_stripe_refund
+
+logger = logging.getLogger(__name__)
+
+
+def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
+    """Verify and apply one webhook; returns a word saying what happened.
+
+    Raises `payments.InvalidWebhook` for a bad or stale signature (the view answers 400).
+    """
+    event = payments.verify_webhook(payload, signature)
+    handler = HANDLERS.get(event["type"])
+    if handler is None:
+        return "ignored"
+    data = event["data"].get("object") or {}
+    prepared = PREPARERS[event["type"]](data) if event["type"] in PREPARERS else None
+    with transaction.atomic():
+        _, created = StripeEvent.objects.get_or_create(
+            stripe_event_id=event["id"], defaults={"type": event["type"]}
+        )
+        if not created:
+            return "duplicate"
+        return handler(data, prepared) if prepared is not None else handler(data)
+
+
+# --- finding our records ---------------------------------------------------------------------
+
+
+def _order_by_code(code: str | None) -> Order | None:
+    return Order.objects.filter(code=code).first() if code else None
+
+
+def _payment_for_intent(intent_id: str, order_code: str) -> Payment | None:
+    """Our record of a PaymentIntent: by its id, else the order's checkout attempt that made it,
+    else a new record (money must be recorded even for an intent we did not see created)."""
+    if not intent_id:
+        return None
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent_id).first()
+    if payment is not None:
+        return payment
+    order = _order_by_code(order_code)
+    if order is None:
+        return None
+    checkout = (
+        order.payments.filter(flow=Payment.Flow.CHECKOUT, stripe_payment_intent_id="")
+        .order_by("-attempt")
+        .first()
+    )
+    if checkout is not None:
+        checkout.stripe_payment_intent_id = intent_id
+        checkout.save(update_fields=["stripe_payment_intent_id", "updated_at"])
+        return checkout
+    attempt = (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
+    return Payment.objects.create(
+        order=order,
+        flow=Payment.Flow.PAYMENT_SHEET,
+        attempt=attempt,
+        amount=order.total,
+        currency=order.currency,
+        stripe_payment_intent_id=intent_id,
+    )
+
+
+def _payment_for_session(session: dict) -> Payment | None:
+    payment = Payment.objects.filter(stripe_checkout_session_id=session.get("id") or "-").first()
+    if payment is None:
+        code = session.get("client_reference_id") or (session.get("metadata") or {}).get(
+            "order_code"
+        )
+        order = _order_by_code(code)
+        if order is None:
+            return None
+        attempt = (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
+        payment = Payment.objects.create(
+            order=order,
+            flow=Payment.Flow.CHECKOUT,
+            attempt=attempt,
+            amount=order.total,
+            currency=order.currency,
+            stripe_checkout_session_id=session["id"],
+        )
+    intent_id = session.get("payment_intent") or ""
+    if isinstance(intent_id, dict):
+        intent_id = intent_id.get("id", "")
+    unrecorded = not Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").exists()
+    if intent_id and not payment.stripe_payment_intent_id and unrecorded:
+        payment.stripe_payment_intent_id = intent_id
+        payment.save(update_fields=["stripe_payment_intent_id", "updated_at"])
+    return payment
+
+
+def _fail(payment: Payment | None, status: str = PaymentStatus.FAILED) -> str:
+    """Move a payment from created to failed/expired; any later state stays as it is."""
+    if payment is None:
+        return "unknown_payment"
+    moved = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.CREATED).update(
+        status=status, updated_at=timezone.now()
+    )
+    return f"payment_{status}" if moved else "unchanged"
+
+
+def _fulfil(payment: Payment | None, amount: int) -> str:
+    if payment is None:
+        return "unknown_order"
+    if fulfil_order(order=payment.order, payment=payment, amount_received=amount):
+        return "fulfilled"
+    order = Order.objects.get(pk=payment.order_id)
+    if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+        return "already_fulfilled"
+    if order.paid_at:
+        return "refund_scheduled"
+    return "not_fulfilled"
+
+
+# --- the handlers ----------------------------------------------------------------------------
+
+
+def on_payment_intent_succeeded(intent: dict) -> str:
+    order_code = (intent.get("metadata") or {}).get("order_code", "")
+    payment = _payment_for_intent(intent.get("id", ""), order_code)
+    received = intent.get("amount_received")
+    if received is None:  # localstripe leaves amount_received out
+        received = intent.get("amount", 0)
+    return _fulfil(payment, received)
+
+
+def on_payment_intent_failed(intent: dict) -> str:
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent.get("id") or "-").first()
+    return _fail(payment)
+
+
+def on_checkout_session_completed(session: dict) -> str:
+    payment = _payment_for_session(session)
+    if session.get("payment_status") != "paid":
+        # Delayed methods (bank debits): async_payment_succeeded follows when the money is in.
+        return "awaiting_payment"
+    return _fulfil(payment, session.get("amount_total") or 0)
+
+
+def on_checkout_session_async_succeeded(session: dict) -> str:
+    return _fulfil(_payment_for_session(session), session.get("amount_total") or 0)
+
+
+def on_checkout_session_async_failed(session: dict) -> str:
+    return _fail(_payment_for_session(session))
+
+
+def on_checkout_session_expired(session: dict) -> str:
+    payment = Payment.objects.filter(stripe_checkout_session_id=session.get("id") or "-").first()
+    outcome = _fail(payment, PaymentStatus.EXPIRED)
+    if payment is not None:
+        # The order expires only once its own hold has ended; until then it stays payable.
+        now = timezone.now()
+        Order.objects.filter(
+            pk=payment.order_id, status=OrderStatus.PENDING, hold_expires_at__lte=now
+        ).update(status=OrderStatus.EXPIRED, expired_at=now, updated_at=now)
+    return outcome
+
+
+def prepare_charge_refunds(charge: dict) -> list[payments.RefundResult]:
+    """The charge's refunds, from the payload or (recent API versions leave them out) Stripe.
+
+    Read before the transaction opens: no Stripe call while rows are locked.
+    """
+    listed = (charge.get("refunds") or {}).get("data")
+    if listed is None:
+        if not charge.get("id"):
+            return []
+        return payments.list_charge_refunds(charge["id"])
+    return [
+        payments.RefundResult(id=refund["id"], amount=refund["amount"], status=refund["status"])
+        for refund in listed
+    ]
+
+
+def on_charge_refunded(charge: dict, refunds: list[payments.RefundResult]) -> str:
+    intent_id = charge.get("payment_intent") or ""
+    if isinstance(intent_id, dict):
+        intent_id = intent_id.get("id", "")
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").first()
+    if payment is None:
+        return "unknown_payment"
+    recorded = 0
+    for refund in refunds:
+        if refund.status in ("failed", "canceled"):
+            continue
+        created_before = payment.refunds.filter(stripe_refund_id=refund.id).exists()
+        record_stripe_refund(
+            order=payment.order,
+            payment=payment,
+            stripe_refund_id=refund.id,
+            amount=refund.amount,
+            reason="Refunded in Stripe's dashboard.",
+        )
+        recorded += not created_before
+    return "refund_recorded" if recorded else "unchanged"
+
+
+def on_dispute_created(dispute: dict) -> str:
+    intent_id = dispute.get("payment_intent") or ""
+    payment = Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").first()
+    if payment is None:
+        return "unknown_payment"
+    now = timezone.now()
+    Order.objects.filter(pk=payment.order_id, disputed_at__isnull=True).update(
+        disputed_at=now, updated_at=now
+    )
+    logger.warning("Order %s is disputed at Stripe.", payment.order.code)
+    return "dispute_flagged"
+
+
+HANDLERS: dict[str, Callable[..., str]] = {
+    "payment_intent.succeeded": on_payment_intent_succeeded,
+    "payment_intent.payment_failed": on_payment_intent_failed,
+    "checkout.session.completed": on_checkout_session_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_session_async_succeeded,
+    "checkout.session.async_payment_failed": on_checkout_session_async_failed,
+    "checkout.session.expired": on_checkout_session_expired,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute_created,
+}
+# Reads from Stripe that an event needs, done before its transaction opens.
+PREPARERS: dict[str, Callable[[dict], object]] = {
+    "charge.refunded": prepare_charge_refunds,
+}
