@@ -30,7 +30,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-FRAB = Path(__file__).resolve().parents[3] / "shared" / "reference" / "frab"
+FRAB = Path(__file__).resolve().parent / "frab_schemas"
 RFC3339_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 
 
