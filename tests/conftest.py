@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from config.api.microcache import forget_local
 from events.services import ensure_organizers_group
 from tests.factories import UserFactory
 
@@ -37,8 +38,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def empty_cache():
     """Each test starts with no stored bodies, versions or throttle counters."""
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture

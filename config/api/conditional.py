@@ -19,6 +19,8 @@ from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.response import Response
 
+from config.api.microcache import accepts_gzip, body_key, gzip_etag, record_current
+
 # Rendered bodies are kept this long; their key holds the version, so they are never stale.
 RENDERED_BODY_SECONDS = 600
 GZIP_MIN_BYTES = 1024
@@ -42,15 +44,6 @@ def make_etag(version: ContentVersion, request, *, private: bool) -> str:
     ]
     digest = hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
     return f'"{digest}"'
-
-
-def gzip_etag(etag: str) -> str:
-    """A gzipped body is a different representation, so it has its own (related) ETag."""
-    return f'{etag[:-1]}-gzip"'
-
-
-def accepts_gzip(request) -> bool:
-    return "gzip" in request.headers.get("Accept-Encoding", "")
 
 
 class CacheControlMixin:
@@ -105,7 +98,7 @@ class ConditionalGetMixin(CacheControlMixin):
         return self.replay(request, stored) if stored else None
 
     def body_key(self) -> str:
-        return f"greenroom:body:{self.etag}"
+        return body_key(self.etag)
 
     def replay(self, request, stored: dict) -> HttpResponse:
         self.replayed = True
@@ -118,6 +111,16 @@ class ConditionalGetMixin(CacheControlMixin):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method == "GET"
+            and response.status_code in (200, 304)
+            and not self.private
+            and hasattr(self, "etag")
+        ):
+            validators = {
+                name: value for name, value in self.conditional_headers.items() if name != "ETag"
+            }
+            record_current(request, etag=self.etag, headers=validators)
         storable = (
             request.method == "GET"
             and response.status_code == 200

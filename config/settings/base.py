@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "config.api.microcache.PublicApiMicroCache",
     "django.middleware.common.CommonMiddleware",
     # ETag and 304 for any GET answer that did not set its own validator (hashes the body).
     "django.middleware.http.ConditionalGetMiddleware",

@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import json
+import time
 
 import pytest
 from django.db import connection
@@ -21,6 +22,7 @@ from tests.factories import (
     SpeakerLinkFactory,
     StageFactory,
     TagFactory,
+    UserFactory,
     local_time,
 )
 
@@ -369,3 +371,48 @@ def test_bundle_is_sent_gzipped_to_clients_that_accept_it_with_its_own_etag(api)
     assert zipped["ETag"] == plain["ETag"][:-1] + '-gzip"'
     assert "Accept-Encoding" in zipped["Vary"]
     assert revalidated.status_code == 304
+
+
+def test_repeated_public_reads_are_answered_by_the_micro_cache_without_queries(api, settings):
+    settings.GREENROOM_VERSION_CACHE_SECONDS = 5
+    session = SessionSpeakerFactory().session
+    url = reverse("session-list", args=[session.event.slug])
+    first = api.get(url)
+
+    with CaptureQueriesContext(connection) as again_queries:
+        again = api.get(url)
+    with CaptureQueriesContext(connection) as revalidate_queries:
+        revalidated = api.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert (len(again_queries), len(revalidate_queries)) == (0, 0)
+    assert (again.content, again["ETag"]) == (first.content, first["ETag"])
+    assert (revalidated.status_code, revalidated["ETag"]) == (304, first["ETag"])
+    assert again["Cache-Control"] == first["Cache-Control"] == "public, max-age=60"
+
+
+def test_micro_cache_forgets_a_url_after_its_few_seconds(api, settings):
+    settings.GREENROOM_VERSION_CACHE_SECONDS = 1
+    session = SessionSpeakerFactory().session
+    url = reverse("session-list", args=[session.event.slug])
+    api.get(url)
+    session.title = "Moved to the main stage"
+    session.save()
+
+    time.sleep(1.2)
+    fresh = api.get(url)
+
+    assert fresh.json()["results"][0]["title"] == "Moved to the main stage"
+
+
+def test_micro_cache_never_serves_personal_answers(settings):
+    settings.GREENROOM_VERSION_CACHE_SECONDS = 5
+    first, second = UserFactory(), UserFactory()
+    session = SessionFactory()
+    mine = APIClient()
+    mine.force_authenticate(first)
+    theirs = APIClient()
+    theirs.force_authenticate(second)
+    mine.put(reverse("my-agenda-item", args=[session.pk]))
+
+    assert len(mine.get(reverse("my-agenda")).json()["results"]) == 1
+    assert theirs.get(reverse("my-agenda")).json()["results"] == []

@@ -1,0 +1,108 @@
+"""A micro-cache for public API reads, in front of DRF.
+
+When a public read is answered, the view records which ETag is current for that exact URL
+and Accept header for GREENROOM_VERSION_CACHE_SECONDS (see ConditionalGetMixin). Until then a
+GET for the same URL is answered here: 304 if the client already has that ETag, otherwise the
+stored body, with one or two cache reads and without running the view, authentication,
+throttles or any query. It is what a reverse proxy's few-second micro-cache would do; the
+staleness it allows is the same few seconds the agenda version cache already allows, well
+inside the public max-age. Per-person answers are never recorded, so never served from here.
+
+Each process also keeps what it read from the shared cache for one second, so a URL under
+load costs one shared-cache read per process per second rather than one per request.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+
+
+def body_key(etag: str) -> str:
+    """Where the rendered body of a version is kept (see ConditionalGetMixin)."""
+    return f"greenroom:body:{etag}"
+
+
+def gzip_etag(etag: str) -> str:
+    """A gzipped body is a different representation, so it has its own (related) ETag."""
+    return f'{etag[:-1]}-gzip"'
+
+
+def accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
+def current_key(request) -> str:
+    return f"greenroom:current:{request.get_full_path()}|{request.headers.get('Accept', '')}"
+
+
+LOCAL_SECONDS = 1.0
+LOCAL_MAX_ENTRIES = 256
+_local: dict[str, tuple[float, object]] = {}
+
+
+def forget_local() -> None:
+    """Drop this process's one-second copies (tests start from nothing)."""
+    _local.clear()
+
+
+def _read_through(key: str):
+    """The shared cache's value for `key`, kept in this process for LOCAL_SECONDS."""
+    now = time.monotonic()
+    hit = _local.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = cache.get(key)
+    if value is not None:
+        if len(_local) >= LOCAL_MAX_ENTRIES:
+            _local.clear()
+        _local[key] = (now + LOCAL_SECONDS, value)
+    return value
+
+
+def record_current(request, *, etag: str, headers: dict) -> None:
+    """Remember the ETag (and validators) now current for this public URL."""
+    seconds = settings.GREENROOM_VERSION_CACHE_SECONDS
+    if seconds:
+        cache.set(current_key(request), {"etag": etag, "headers": headers}, seconds)
+
+
+class PublicApiMicroCache:
+    """Answers repeated public API GETs from the cache (see the module docstring)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path.startswith("/api/"):
+            current = _read_through(current_key(request))
+            if current is not None:
+                answer = self.answer_from_cache(request, current)
+                if answer is not None:
+                    return answer
+        return self.get_response(request)
+
+    def answer_from_cache(self, request, current: dict) -> HttpResponse | None:
+        etag = current["etag"]
+        client_etags = parse_etags(request.headers.get("If-None-Match", ""))
+        if etag in client_etags or gzip_etag(etag) in client_etags:
+            response = HttpResponseNotModified()
+        else:
+            stored = _read_through(body_key(etag))
+            if stored is None:
+                return None
+            if stored["gzip"] is not None and accepts_gzip(request):
+                response = HttpResponse(stored["gzip"], content_type=stored["content_type"])
+                response["Content-Encoding"] = "gzip"
+                etag = gzip_etag(etag)
+            else:
+                response = HttpResponse(stored["content"], content_type=stored["content_type"])
+        for name, value in current["headers"].items():
+            response[name] = value
+        response["ETag"] = etag
+        patch_cache_control(response, public=True, max_age=settings.GREENROOM_PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ["Accept", "Accept-Encoding"])
+        return response

@@ -1,0 +1,104 @@
+"""My tickets, their QR images, and the door's check-in endpoint."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+from tests.tickets.helpers import paid_ticket, read_qr_png
+from tickets.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def owned_ticket():
+    buyer = UserFactory()
+    ticket = paid_ticket()
+    Order.objects.filter(pk=ticket.order_id).update(user=buyer)
+    return buyer, ticket
+
+
+def test_my_tickets_list_shows_the_qr_payload_and_nothing_of_others(owned_ticket):
+    buyer, ticket = owned_ticket
+    paid_ticket()  # someone else's
+
+    body = client_for(buyer).get(reverse("ticket-list")).json()
+
+    assert [(item["code"], item["qr_payload"]) for item in body["results"]] == [
+        (ticket.code, f"GR1:{ticket.code}")
+    ]
+
+
+@pytest.mark.parametrize(("image_format", "content_type"), [("png", "image/png"),
+                                                            ("svg", "image/svg+xml")])  # fmt: skip
+def test_owner_gets_the_qr_image(owned_ticket, image_format, content_type):
+    buyer, ticket = owned_ticket
+
+    response = client_for(buyer).get(reverse("ticket-qr", args=[ticket.code, image_format]))
+
+    assert (response.status_code, response["Content-Type"]) == (200, content_type)
+    assert "private" in response["Cache-Control"]
+    if image_format == "png":
+        assert read_qr_png(response.content) == f"GR1:{ticket.code}"
+
+
+def test_qr_image_with_the_order_link_key_works_without_signing_in(owned_ticket):
+    _, ticket = owned_ticket
+    url = reverse("ticket-qr", args=[ticket.code, "png"])
+
+    assert client_for().get(url, {"key": ticket.order.secret}).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["stranger", "anonymous", "wrong-key"])
+def test_someone_elses_ticket_image_is_not_found(owned_ticket, who):
+    _, ticket = owned_ticket
+    url = reverse("ticket-qr", args=[ticket.code, "png"])
+    client = client_for(UserFactory()) if who == "stranger" else client_for()
+    params = {"key": "not-the-key"} if who == "wrong-key" else {}
+
+    response = client.get(url, params)
+
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_door_staff_check_a_ticket_in_once():
+    ticket = paid_ticket(attendee_name="Ada Lovelace")
+    door = client_for(UserFactory(is_staff=True))
+    url = reverse("checkin")
+
+    first = door.post(url, {"code": f"GR1:{ticket.code}"}, format="json").json()
+    second = door.post(url, {"code": ticket.code}, format="json").json()
+
+    assert (first["outcome"], first["attendee_name"]) == ("checked_in", "Ada Lovelace")
+    assert (second["outcome"], second["checked_in_at"]) == (
+        "already_checked_in",
+        first["checked_in_at"],
+    )
+
+
+def test_unknown_code_at_the_door_is_not_found():
+    door = client_for(UserFactory(is_staff=True))
+
+    body = door.post(reverse("checkin"), {"code": "GR1:nothing-like-this-code"}, format="json")
+
+    assert body.json()["outcome"] == "not_found"
+
+
+@pytest.mark.parametrize(("who", "status"), [("attendee", 403), ("anonymous", 401)])
+def test_check_in_is_for_staff_only(who, status):
+    ticket = paid_ticket()
+    client = client_for(UserFactory()) if who == "attendee" else client_for()
+
+    response = client.post(reverse("checkin"), {"code": ticket.code}, format="json")
+
+    assert response.status_code == status
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
