@@ -12,12 +12,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from events.exceptions import DomainError, EventsError
+from events.admin_zone import EventTimeZoneAdminMixin, id_from_query
+from events.exceptions import EventsError
 from events.models import Event, Session, Stage
 from events.selectors import sessions_on_local_day
 from events.services import check_session_slot, set_sessions_published
@@ -34,10 +35,6 @@ from speakers.services import (
     set_lineup_status,
     stamp_status_time,
 )
-
-
-def _event_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @admin.register(Organization)
@@ -66,12 +63,12 @@ class EventChoiceFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return list(Event.objects.values_list("pk", "name"))
 
-    def selected_event_id(self) -> int | None:
+    def selectedid_from_query(self) -> int | None:
         value = self.value()
         return int(value) if value and value.isdigit() else None
 
     def queryset(self, request, queryset):
-        event_id = self.selected_event_id()
+        event_id = self.selectedid_from_query()
         if event_id is None:
             return queryset
         return queryset.filter(**{self.lookup: event_id}).distinct()
@@ -191,7 +188,7 @@ class SpeakerAdmin(SpeakerImportAdminMixin, admin.ModelAdmin):
         chosen = "apply" in request.POST
         form = LineupEventForm(
             request.POST if chosen else None,
-            initial={"event": _event_id(request.GET.get(LineupEventFilter.parameter_name))},
+            initial={"event": id_from_query(request.GET.get(LineupEventFilter.parameter_name))},
         )
         if chosen and form.is_valid():
             perform(form.cleaned_data["event"])
@@ -379,9 +376,10 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
     """The agenda: sessions with their speakers, entered in the event's own time zone."""
 
+    event_reverse_name = "sessions"
     form = SessionAdminForm
     inlines = [SessionSpeakerInline]
     list_display = ("title", "event", "stage_name", "local_time", "format", "speaker_names",
@@ -431,43 +429,11 @@ class SessionAdmin(admin.ModelAdmin):
         count = set_sessions_published(queryset, published=False)
         self.message_user(request, f"{count} session(s) withdrawn.")
 
-    def event_for_form(self, request: HttpRequest, object_id: str | None) -> Event | None:
-        """The event whose zone the form reads and shows times in: the session's, or the one
-        posted or named in `?event=` on the add page."""
-        if not hasattr(request, "greenroom_event"):
-            if object_id is not None and object_id.isdigit():
-                events = Event.objects.filter(sessions__pk=int(object_id))
-            else:
-                event_id = _event_id(request.POST.get("event") or request.GET.get("event"))
-                events = Event.objects.filter(pk=event_id)
-            request.greenroom_event = events.first()
-        return request.greenroom_event
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        event = self.event_for_form(request, object_id)
-        context = {**(extra_context or {}), "event_for_times": event}
-        try:
-            with timezone.override(event.tzinfo if event else None):
-                response = super().changeform_view(request, object_id, form_url, context)
-                # Render while the event's zone is active: form widgets format times then.
-                return response.render() if hasattr(response, "render") else response
-        except DomainError as error:
-            # Another organizer took the slot between this form's checks and its save.
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        event = self.event_for_form(request, None)
-        if event is not None:
-            initial["event"] = event.pk
-        return initial
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "stage":
-            stages = Stage.objects.select_related("event")
-            event = getattr(request, "greenroom_event", None)
-            kwargs["queryset"] = stages.filter(event=event) if event else stages
+            kwargs["queryset"] = self.narrow_to_event(
+                request, Stage.objects.select_related("event")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

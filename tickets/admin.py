@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from events.admin_zone import EventTimeZoneAdminMixin, id_from_query
 from events.models import Event
 from tickets import pricing
 from tickets.exceptions import TicketsError
@@ -65,55 +66,6 @@ def request_now(request: HttpRequest) -> dt.datetime:
     return request.greenroom_now
 
 
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
-class EventZoneFormMixin:
-    """A change form whose times are typed and shown in the event's own zone.
-
-    The event is the object's, or the one posted (or named in `?event=`) on the add page; the
-    many-to-many choices (pools, pass types) are narrowed to that event's rows.
-    """
-
-    event_reverse_name: str  # the lookup from Event to this model, e.g. "pass_types"
-
-    def event_for_form(self, request: HttpRequest, object_id: str | None) -> Event | None:
-        if not hasattr(request, "greenroom_event"):
-            if object_id is not None and object_id.isdigit():
-                lookup = {f"{self.event_reverse_name}__pk": int(object_id)}
-            else:
-                lookup = {"pk": _int_or_none(request.POST.get("event") or request.GET.get("event"))}
-            request.greenroom_event = Event.objects.filter(**lookup).first()
-        return request.greenroom_event
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        event = self.event_for_form(request, object_id)
-        with timezone.override(event.tzinfo if event else None):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if not hasattr(response, "render"):
-                return response  # a redirect after saving
-            if event is not None:
-                subtitle = response.context_data.get("subtitle")
-                zone_note = f"times are in the event's zone, {event.time_zone}"
-                response.context_data["subtitle"] = (
-                    f"{subtitle} · {zone_note}" if subtitle else zone_note.capitalize()
-                )
-            # Render while the event's zone is active: form widgets format times then.
-            return response.render()
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        event = self.event_for_form(request, None)
-        if event is not None:
-            initial["event"] = event.pk
-        return initial
-
-    def narrow_to_event(self, request, queryset):
-        event = getattr(request, "greenroom_event", None)
-        return queryset.filter(event=event) if event else queryset
-
-
 # Passes ----------------------------------------------------------------------------------
 
 
@@ -149,7 +101,7 @@ def availability(pass_type: PassType) -> tuple[int | None, str]:
 
 
 @admin.register(PassType)
-class PassTypeAdmin(EventZoneFormMixin, admin.ModelAdmin):
+class PassTypeAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
     """Passes with their price phases, shared seat pools and live sales figures."""
 
     event_reverse_name = "pass_types"
@@ -262,7 +214,7 @@ class InventoryPoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(EventZoneFormMixin, admin.ModelAdmin):
+class PromoCodeAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
     """Discount codes, what they apply to, their validity and how often they are used."""
 
     event_reverse_name = "promo_codes"
@@ -438,7 +390,7 @@ class PassTypeFilter(admin.SimpleListFilter):
         return [(pass_type.pk, str(pass_type)) for pass_type in passes]
 
     def queryset(self, request, queryset):
-        pass_type_id = _int_or_none(self.value())
+        pass_type_id = id_from_query(self.value())
         if pass_type_id is None:
             return queryset
         with_pass = OrderLine.objects.filter(pass_type_id=pass_type_id).values("order_id")
@@ -590,7 +542,7 @@ class OrderAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_sales_summary")
         # The event filter, when set, carries over to the summary.
-        event_id = _int_or_none(request.GET.get("event__id__exact"))
+        event_id = id_from_query(request.GET.get("event__id__exact"))
         context = {
             **(extra_context or {}),
             "sales_summary_url": f"{url}?event={event_id}" if event_id else url,
@@ -676,7 +628,7 @@ class OrderAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         events = list(Event.objects.order_by("-start_date", "name"))
-        event_id = _int_or_none(request.GET.get("event"))
+        event_id = id_from_query(request.GET.get("event"))
         event = next((event for event in events if event.pk == event_id), None)
         context = {
             **self.admin_site.each_context(request),

@@ -4,6 +4,8 @@ Each is sent once per order even if its task runs twice: the order row is locked
 (`confirmation_sent_at`) in the same transaction as the send, like speakers' invitations.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import MIMEPart
 
 from django.conf import settings
@@ -36,8 +38,12 @@ def _qr_part(png: bytes, *, content_id: str, filename: str) -> MIMEPart:
     return part
 
 
-def send_order_confirmation(*, order_id: int) -> bool:
-    """Send the paid order's confirmation with its tickets; False when there was none to send."""
+@contextmanager
+def _unsent(order_id: int, *, sendable: Callable[[Order], bool]) -> Iterator[Order | None]:
+    """The order, locked, if its one e-mail is still to be sent and `sendable` agrees.
+
+    Whatever the block sends is stamped as sent on leaving it, in the same transaction.
+    """
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(of=("self",))
@@ -45,9 +51,31 @@ def send_order_confirmation(*, order_id: int) -> bool:
             .filter(pk=order_id)
             .first()
         )
-        if order is None or order.confirmation_sent_at is not None:
-            return False
-        if order.status != OrderStatus.PAID:
+        ready = order is not None and order.confirmation_sent_at is None and sendable(order)
+        yield order if ready else None
+        if ready:
+            order.confirmation_sent_at = timezone.now()
+            order.save(update_fields=["confirmation_sent_at", "updated_at"])
+
+
+def _email(order: Order, *, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
+    """A text and HTML e-mail to the buyer from `tickets/email/<template>.txt|.html`."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"tickets/email/{template}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+    )
+    message.attach_alternative(
+        render_to_string(f"tickets/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def send_order_confirmation(*, order_id: int) -> bool:
+    """Send the paid order's confirmation with its tickets; False when there was none to send."""
+    with _unsent(order_id, sendable=lambda order: order.status == OrderStatus.PAID) as order:
+        if order is None:
             return False
         tickets = list(order.tickets.filter(status=TicketStatus.VALID).select_related("pass_type"))
         lines = list(order.lines.select_related("pass_type"))
@@ -64,14 +92,11 @@ def send_order_confirmation(*, order_id: int) -> bool:
             "discount": format_money(order.discount, order.currency),
             "order_url": order_url(order),
         }
-        message = EmailMultiAlternatives(
+        message = _email(
+            order,
             subject=f"Your tickets for {order.event.name} (order {order.code})",
-            body=render_to_string("tickets/email/confirmation.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[order.email],
-        )
-        message.attach_alternative(
-            render_to_string("tickets/email/confirmation.html", context), "text/html"
+            template="confirmation",
+            context=context,
         )
         for number, ticket in enumerate(tickets, start=1):
             message.attach(
@@ -82,8 +107,6 @@ def send_order_confirmation(*, order_id: int) -> bool:
                 )
             )
         message.send()
-        order.confirmation_sent_at = timezone.now()
-        order.save(update_fields=["confirmation_sent_at", "updated_at"])
     return True
 
 
@@ -92,32 +115,22 @@ def send_refund_notice(*, order_id: int) -> bool:
 
     Such an order never gets a confirmation, so `confirmation_sent_at` records this notice.
     """
-    with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",))
-            .select_related("event")
-            .filter(pk=order_id)
-            .first()
-        )
-        if order is None or order.confirmation_sent_at is not None:
-            return False
-        if order.status == OrderStatus.PAID or order.refunded_amount == 0:
+
+    def refunded_unpaid(order: Order) -> bool:
+        return order.status != OrderStatus.PAID and order.refunded_amount > 0
+
+    with _unsent(order_id, sendable=refunded_unpaid) as order:
+        if order is None:
             return False
         context = {
             "order": order,
             "event": order.event,
             "refunded": format_money(order.refunded_amount, order.currency),
         }
-        message = EmailMultiAlternatives(
+        _email(
+            order,
             subject=f"Sold out: your payment for {order.event.name} is refunded",
-            body=render_to_string("tickets/email/sold_out_refunded.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[order.email],
-        )
-        message.attach_alternative(
-            render_to_string("tickets/email/sold_out_refunded.html", context), "text/html"
-        )
-        message.send()
-        order.confirmation_sent_at = timezone.now()
-        order.save(update_fields=["confirmation_sent_at", "updated_at"])
+            template="sold_out_refunded",
+            context=context,
+        ).send()
     return True

@@ -195,3 +195,14 @@ def _boundaries(pass_type: PassType) -> list[dt.datetime]:
     for phase in pass_type.phases.all():
         instants += [phase.starts_at, phase.ends_at]
     return [instant for instant in instants if instant is not None]
+
+
+def tickets_visible_to(user, *, key: str = "") -> QuerySet[Ticket]:
+    """Valid tickets the caller may see: those of the order whose link key they hold, or else
+    their own as a signed-in buyer."""
+    valid = Ticket.objects.filter(status=TicketStatus.VALID).select_related("order")
+    if key:
+        return valid.filter(order__secret=key)
+    if user is not None and user.is_authenticated:
+        return valid.filter(order__user=user)
+    return valid.none()

@@ -28,8 +28,13 @@ from events.selectors import deleted_ids, get_public_event
 from tickets import payments, qr
 from tickets.api import serializers as api
 from tickets.exceptions import TicketsError
-from tickets.models import Ticket, TicketStatus
-from tickets.selectors import pass_ids_changed_since, pass_offers, tickets_of, visible_order
+from tickets.selectors import (
+    pass_ids_changed_since,
+    pass_offers,
+    tickets_of,
+    tickets_visible_to,
+    visible_order,
+)
 from tickets.services.checkin import check_in
 from tickets.services.ordering import LineRequest, cancel_order, place_order
 from tickets.services.payment import start_payment
@@ -277,21 +282,12 @@ class TicketQrView(CacheControlMixin, APIView):
     private = True
 
     def get(self, request, code, image_format):
-        ticket = get_object_or_404(tickets_of_owner(request), code=code)
+        ticket = get_object_or_404(
+            tickets_visible_to(request.user, key=order_key(request)), code=code
+        )
         if image_format == "svg":
             return HttpResponse(qr.ticket_qr_svg(ticket), content_type="image/svg+xml")
         return HttpResponse(qr.ticket_qr_png(ticket), content_type="image/png")
-
-
-def tickets_of_owner(request):
-    """Tickets the caller may see: their own, or those of the order whose key they hold."""
-    valid = Ticket.objects.filter(status=TicketStatus.VALID).select_related("order")
-    key = order_key(request)
-    if request.user.is_authenticated and not key:
-        return valid.filter(order__user=request.user)
-    if key:
-        return valid.filter(order__secret=key)
-    return valid.none()
 
 
 @extend_schema_view(
