@@ -14,43 +14,35 @@ import contextlib
 import datetime as dt
 import http.client
 import os
-import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "bench"
-VENV_BIN = ROOT / ".venv" / "bin"
-HOST = "127.0.0.1"
-DB_NAME = "greenroom_bench"
-DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
-CACHE_URL = f"redis://{HOST}:6379/14"
-EVENT_SLUG = "bench-conference"
-UNLIMITED = "100000000/min"
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# The environment of the benchmark server; the in-process profile runs with the same one.
-SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": DATABASE_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
-    "DJANGO_DEBUG": "0",
-    "ALLOWED_HOSTS": f"{HOST},localhost",
-    "CACHE_URL": CACHE_URL,
-    # Anonymous requests pass both throttles (the user throttle keys them by address too).
-    "THROTTLE_ANON": UNLIMITED,
-    "THROTTLE_USER": UNLIMITED,
-    "LOG_LEVEL": "WARNING",
-}
+from bench.common import (
+    BENCH_DIR,
+    HOST,
+    SERVER_ENV,
+    Server,
+    fetch,
+    machine_facts,
+    percentile,
+    prepare_database,
+    print_profile,
+    print_table,
+    repeat_for,
+    setup_django,
+)
+
+EVENT_SLUG = "bench-conference"
 
 # What the issue asks of each target, as a share of the minimal view's requests/s.
 AIMS = (
@@ -91,45 +83,6 @@ def make_targets() -> list[Target]:
 
 
 # --- database --------------------------------------------------------------------------------
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    with psycopg.connect(host=HOST, port=5432, user="postgres", dbname="postgres") as conn:
-        conn.autocommit = True
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-            print(f"created database {DB_NAME}")
-
-
-def migrate() -> None:
-    env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": "config.settings.base"}
-    started = time.monotonic()
-    done = subprocess.run(  # noqa: S603 - fixed argument list
-        [str(VENV_BIN / "python"), "manage.py", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        sys.exit(f"migrate failed:\n{done.stdout}\n{done.stderr}")
-    print(f"migrated {DB_NAME} in {time.monotonic() - started:.1f} s")
-
-
-def setup_django() -> None:
-    """Django in this process, configured like the server (for loading rows and profiling)."""
-    os.environ.update(SERVER_ENV)
-    # django.test.Client's host; the server itself only accepts loopback names.
-    os.environ["ALLOWED_HOSTS"] = f"{HOST},localhost,testserver"
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 ABSTRACT = (
@@ -265,86 +218,7 @@ def load_event() -> None:
     )
 
 
-# --- server ----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """gunicorn with 2 sync workers in its own process group, stopped as a whole."""
-
-    def __init__(self, workers: int) -> None:
-        self.port = free_port()
-        self.workers = workers
-        self.log = tempfile.NamedTemporaryFile(prefix="greenroom-bench-", suffix=".log")  # noqa: SIM115
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
-            "--pythonpath",
-            str(ROOT),
-            "-w",
-            str(self.workers),
-            "-b",
-            f"{HOST}:{self.port}",
-        ]
-        self.process = subprocess.Popen(  # noqa: S603 - fixed argument list
-            command,
-            cwd=ROOT,
-            env={**os.environ, **SERVER_ENV},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
-            with contextlib.suppress(OSError):
-                if fetch(self.port, "/bench/minimal/").status == 200:
-                    print(f"gunicorn ({self.workers} sync workers) answers on {HOST}:{self.port}")
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within 30 s:\n{self.log_tail()}")
-
-    def log_tail(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")[-4000:]
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict
-    body: bytes
-
-
-def fetch(port: int, path: str, headers: dict | None = None) -> Answer:
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        connection.request("GET", path, headers={"Accept": "application/json", **(headers or {})})
-        response = connection.getresponse()
-        body = response.read()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, body)
-    finally:
-        connection.close()
+# --- checks ----------------------------------------------------------------------------------
 
 
 def verify(port: int, targets: list[Target]) -> None:
@@ -476,17 +350,12 @@ def run_threads(port: int, target: Target, args, seconds: float) -> dict:
     elapsed = time.monotonic() - started
     latencies.sort()
 
-    def percentile(share: float) -> float:
-        if not latencies:
-            return float("nan")
-        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1000
-
     return {
         "requests": len(latencies),
         "seconds": elapsed,
         "rps": len(latencies) / elapsed,
-        "p50_ms": percentile(0.50),
-        "p99_ms": percentile(0.99),
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
         "status_200": statuses[200],
         "status_304": statuses[304],
         "status_other": statuses["other"],
@@ -517,20 +386,19 @@ def measure(port: int, targets: list[Target], args, wrk: str | None) -> None:
 # --- report ----------------------------------------------------------------------------------
 
 
-def print_table(targets: list[Target]) -> dict[str, float]:
+def print_results(targets: list[Target]) -> dict[str, float]:
     minimal = targets[0].result["rps"]
-    ratios = {}
+    ratios = {target.key: target.result["rps"] / minimal for target in targets}
     print()
-    print(
-        f"{'target':<40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x minimal':>10} {'body B':>9}"
-    )
-    for target in targets:
-        result = target.result
-        ratios[target.key] = result["rps"] / minimal
-        print(
-            f"{target.label:<40} {result['rps']:>9.1f} {result['p50_ms']:>8.2f} "
-            f"{result['p99_ms']:>8.2f} {ratios[target.key]:>10.3f} {target.body_bytes:>9}"
-        )
+    print_table(
+        [("target", 40, ""), ("req/s", 9, ".1f"), ("p50 ms", 8, ".2f"), ("p99 ms", 8, ".2f"),
+         ("x minimal", 10, ".3f"), ("body B", 9, "d")],
+        [
+            [t.label, t.result["rps"], t.result["p50_ms"], t.result["p99_ms"], ratios[t.key],
+             t.body_bytes]
+            for t in targets
+        ],
+    )  # fmt: skip
     print()
     print("aims (share of the minimal view's requests/s):")
     for label, key, aim in AIMS:
@@ -539,56 +407,16 @@ def print_table(targets: list[Target]) -> dict[str, float]:
     return ratios
 
 
-def machine_facts(wrk: str | None) -> None:
-    import django
-    import psycopg
-
-    with psycopg.connect(host=HOST, port=5432, user="postgres", dbname=DB_NAME) as conn:
-        pg_version = conn.execute("SHOW server_version").fetchone()[0]
-    gunicorn = subprocess.run(  # noqa: S603 - fixed argument list
-        [str(VENV_BIN / "gunicorn"), "--version"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    if wrk:
-        wrk_version = subprocess.run(  # noqa: S603 - fixed argument list
-            [wrk, "--version"], capture_output=True, text=True, check=False
-        )
-        load = (wrk_version.stdout or wrk_version.stderr).splitlines()[0]
-    else:
-        load = "in-script threads + http.client"
-    print()
-    print("machine:")
-    print(
-        f"  nproc {os.cpu_count()} ({platform.machine()}, {platform.system()} {platform.release()})"
+def load_generator(wrk: str | None) -> str:
+    if not wrk:
+        return "in-script threads + http.client"
+    version = subprocess.run(  # noqa: S603 - fixed argument list
+        [wrk, "--version"], capture_output=True, text=True, check=False
     )
-    print(f"  Python {platform.python_version()}, Django {django.get_version()}, {gunicorn}")
-    print(f"  PostgreSQL server {pg_version}; load generator: {load}")
+    return (version.stdout or version.stderr).splitlines()[0]
 
 
 # --- profile ---------------------------------------------------------------------------------
-
-# Where time goes, by the file that spent it (self time), first match wins.
-COMPONENTS = (
-    ("psycopg (driver, socket wait)", ("psycopg",)),
-    ("redis client (socket wait)", ("redis/",)),
-    ("Django ORM (SQL compile, model rows)", ("django/db/",)),
-    (
-        "DRF serializers and fields",
-        (
-            "rest_framework/serializers",
-            "rest_framework/fields",
-            "rest_framework/relations",
-            "rest_framework/utils/serializer_helpers",
-        ),
-    ),
-    ("DRF views, renderers, rest", ("rest_framework/",)),
-    ("JSON encoding", ("json/",)),
-    ("Django middleware, request, response, cache", ("django/",)),
-    ("Greenroom code", ("/config/", "/events/", "/speakers/", "/tickets/")),
-    (
-        "datetime, zoneinfo, pickle, socket",
-        ("zoneinfo", "datetime", "pickle", "socket", "selectors"),
-    ),
-)
 
 
 def profile(args) -> None:
@@ -598,9 +426,9 @@ def profile(args) -> None:
     from django.test.utils import CaptureQueriesContext
 
     try:
-        from pyinstrument import Profiler
+        import pyinstrument
     except ImportError:
-        Profiler = None
+        pyinstrument = None
 
     client = Client(headers={"Accept": "application/json"})
     targets = make_targets()
@@ -636,67 +464,18 @@ def profile(args) -> None:
         print(f"  {target.label:<40} {per_request:>10.2f} {count:>11} {sql_ms:>7.2f}")
         target.result = {"ms": per_request}
 
-    if Profiler is None:
+    if pyinstrument is None:
         print("  (pip install pyinstrument into .venv for the breakdown below)")
         return
     for target in targets:
-        if target.key == "minimal":
-            continue
-        profiler = Profiler(interval=0.0002)
-        profiler.start()
-        repeat, _ = repeat_for(args.profile_seconds, lambda t=target: get(t))
-        profiler.stop()
-        session = profiler.last_session
-        root = session.root_frame()
-        total = root.time
-        by_component: dict[str, float] = {}
-        by_function: dict[tuple[str, str], float] = {}
-        for frame, self_time in walk_self_time(root):
-            path = frame.file_path or ""
-            name = next(
-                (label for label, needles in COMPONENTS if any(n in path for n in needles)),
-                "other",
+        if target.key != "minimal":
+            print_profile(
+                target.label,
+                lambda t=target: get(t),
+                seconds=args.profile_seconds,
+                top=args.top,
+                steps=INCLUSIVE,
             )
-            by_component[name] = by_component.get(name, 0.0) + self_time
-            where = f"{short_path(path)}:{frame.line_no}"
-            function = f"{frame.class_name + '.' if frame.class_name else ''}{frame.function}"
-            key = (function, where)
-            by_function[key] = by_function.get(key, 0.0) + self_time
-        print()
-        print(
-            f"  {target.label}: {total / repeat * 1000:.2f} ms/request under the profiler; "
-            "self time by component:"
-        )
-        for name, spent in sorted(by_component.items(), key=lambda item: -item[1]):
-            print(f"    {spent / total * 100:5.1f}%  {name}")
-        print(f"  top functions by self time ({target.label}):")
-        for (function, where), spent in sorted(by_function.items(), key=lambda i: -i[1])[
-            : args.top
-        ]:
-            print(f"    {spent / total * 100:5.1f}%  {function}  ({where})")
-        inclusive = inclusive_times(root, INCLUSIVE)
-        print(f"  inclusive time of named steps ({target.label}):")
-        for label, spent in inclusive.items():
-            if spent:
-                print(f"    {spent / total * 100:5.1f}%  {label}")
-
-
-def repeat_for(seconds: float, call) -> tuple[int, float]:
-    """Call `call` until `seconds` have passed (at least 5 times); (calls, elapsed seconds)."""
-    count, started = 0, time.perf_counter()
-    while count < 5 or time.perf_counter() - started < seconds:
-        call()
-        count += 1
-    return count, time.perf_counter() - started
-
-
-def walk_self_time(frame):
-    """(frame, self time) for every real frame of a pyinstrument tree; the time of synthetic
-    children ("[self]", "[await]") belongs to their parent."""
-    real = [child for child in frame.children if not child.is_synthetic]
-    yield frame, max(0.0, frame.time - sum(child.time for child in real))
-    for child in real:
-        yield from walk_self_time(child)
 
 
 # Steps whose whole time (with callees) is worth naming, matched by function name and file.
@@ -711,34 +490,6 @@ INCLUSIVE = (
     ("cache.get (every Redis GET, the throttles' too)", "get", "django/core/cache/backends/redis"),
     ("JSONRenderer.render", "render", "rest_framework/renderers"),
 )
-
-
-def inclusive_times(root, steps) -> dict[str, float]:
-    totals = {label: 0.0 for label, _, _ in steps}
-
-    def visit(frame, inside: frozenset) -> None:
-        now_inside = set(inside)
-        for label, function, path in steps:
-            if (
-                label not in inside
-                and frame.function == function
-                and path in (frame.file_path or "")
-            ):
-                totals[label] += frame.time
-                now_inside.add(label)
-        frozen = frozenset(now_inside)
-        for child in frame.children:
-            visit(child, frozen)
-
-    visit(root, frozenset())
-    return totals
-
-
-def short_path(path: str) -> str:
-    for marker in ("site-packages/", str(ROOT) + "/"):
-        if marker in path:
-            return path.split(marker, 1)[1]
-    return path.rsplit("/lib/", 1)[-1]
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -779,9 +530,7 @@ def parse_args():
 def main() -> None:
     args = parse_args()
     SERVER_ENV["DJANGO_SETTINGS_MODULE"] = args.settings
-    os.chdir(ROOT)
-    ensure_database()
-    migrate()
+    prepare_database()
     setup_django()
     load_event()
     from django.db import connections
@@ -804,7 +553,7 @@ def main() -> None:
         measure(server.port, [again], args, wrk)
     finally:
         server.stop()
-    ratios = print_table(targets)
+    ratios = print_results(targets)
     drift = again.result["rps"] / targets[0].result["rps"] - 1
     print(
         f"reference drift: the minimal view measured last gave {again.result['rps']:.1f} req/s "
@@ -812,7 +561,7 @@ def main() -> None:
     )
     print()
     print("response bodies (bytes): " + ", ".join(f"{t.key} {t.body_bytes}" for t in targets))
-    machine_facts(wrk)
+    machine_facts(load_generator(wrk))
     missed = any(ratios[key] < aim for _, key, aim in AIMS)
     if args.profile == "always" or (args.profile == "auto" and missed):
         profile(args)

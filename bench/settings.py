@@ -1,4 +1,6 @@
-"""Settings for benchmark servers: the product's own, plus a URLconf with a reference view."""
+"""Settings for benchmark servers: the product's own, plus a URLconf with reference views."""
+
+import os
 
 from config.settings.base import *  # noqa: F403
 
@@ -8,3 +10,7 @@ ROOT_URLCONF = "bench.benchurls"
 # load generator gives each request its own address, so the throttles see many clients with
 # short histories, as in production, rather than one address with a minute of history.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": 1}  # noqa: F405
+
+# Per-request SQL and lock timings in response headers (bench/trace.py), outermost.
+if os.environ.get("BENCH_TRACE") == "1":
+    MIDDLEWARE = ["bench.trace.QueryTraceMiddleware", *MIDDLEWARE]  # noqa: F405

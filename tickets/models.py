@@ -213,6 +213,7 @@ class Order(TimeStampedModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "hold_expires_at"]),
+            models.Index(fields=["event", "status", "hold_expires_at"]),
             models.Index(fields=["email"]),
         ]
         constraints = [

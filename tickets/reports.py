@@ -34,33 +34,11 @@ from tickets.models import (
     Ticket,
     TicketStatus,
 )
-from tickets.selectors import holding_statuses
+from tickets.selectors import held_at, sold, taking_inventory
 
 
 def _zero(expression) -> Coalesce:
     return Coalesce(expression, Value(0), output_field=IntegerField())
-
-
-def taking_inventory(now: dt.datetime, prefix: str = "") -> Q:
-    """Orders (reached through `prefix`) whose passes are out of sale at `now`: sold, or held.
-
-    The same rule as the ordering service's capacity check (tickets.selectors).
-    """
-    return Q(**{f"{prefix}status__in": holding_statuses()}) | held_at(now, prefix)
-
-
-def held_at(now: dt.datetime, prefix: str = "") -> Q:
-    """Pending orders (through `prefix`) whose hold has not ended at `now`."""
-    return Q(**{f"{prefix}status": OrderStatus.PENDING, f"{prefix}hold_expires_at__gt": now})
-
-
-def sold(prefix: str = "") -> Q:
-    """Orders (through `prefix`) whose passes are sold: paid, and refunded ones when refunds
-    do not put passes back on sale."""
-    return Q(**{f"{prefix}status__in": holding_statuses()})
-
-
-# Live counts for changelists -------------------------------------------------------------
 
 
 def with_sales_counts(pass_types: QuerySet[PassType], *, now: dt.datetime) -> QuerySet[PassType]:
