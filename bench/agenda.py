@@ -50,6 +50,7 @@ AIMS = (
     ("bundle 304 (If-None-Match)", "bundle-304", 0.8),
     ("full agenda page (50 sessions)", "list-full", 0.25),
     ("full bundle (cached)", "bundle-full", 0.5),
+    ("full bundle (cached), gzip as phones ask", "bundle-gzip", 0.5),
 )
 
 
@@ -78,6 +79,14 @@ def make_targets() -> list[Target]:
         Target("bundle-full", "(d) bundle, cached (200)", f"{api}/bundle/", 200),
         Target(
             "bundle-304", "(e) bundle, If-None-Match (304)", f"{api}/bundle/", 304, "bundle-full"
+        ),
+        # What phones send: OkHttp and URLSession ask for gzip on their own.
+        Target(
+            "bundle-gzip",
+            "(f) bundle, cached, Accept-Encoding: gzip (200)",
+            f"{api}/bundle/",
+            200,
+            headers={"Accept-Encoding": "gzip"},
         ),
     ]
 
