@@ -1,12 +1,6 @@
-"""Organizer screens for passes, price phases, shared seats, promo codes and orders.
-
-Changelists show live figures (sold, held, available, uses) computed for the whole page in a
-fixed number of queries (tickets.reports). Orders are read-only here: their state moves only
-through services (refunds, confirmation resends), each behind a confirmation step or an action.
-"""
+"""Organizer screens for orders: the read-only record, refunds, resends, exports, sales."""
 
 import csv
-import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -15,25 +9,21 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
-from events.admin_zone import EventTimeZoneAdminMixin, id_from_query
+from events.admin_zone import id_from_query
 from events.models import Event
-from tickets import pricing
+from tickets.admin.common import local_time
 from tickets.exceptions import TicketsError
 from tickets.models import (
-    InventoryPool,
     Order,
     OrderLine,
     OrderStatus,
     PassType,
     Payment,
-    PricePhase,
-    PromoCode,
     Refund,
     Ticket,
 )
@@ -41,237 +31,12 @@ from tickets.money import decimals, format_money, to_major, to_minor
 from tickets.reports import (
     attendee_rows,
     sales_summary,
-    with_sales_counts,
-    with_seats_taken,
-    with_uses,
 )
 from tickets.services.admin_actions import allow_confirmation_resend
 
 # Order actions offered both on the changelist and on an order's own page.
 BOTH_PAGES = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 TICKET_CODE_SHOWN = 6  # the rest of a ticket's code is its secret: the QR is the ticket
-
-
-def local_time(value: dt.datetime | None, event: Event) -> str:
-    """An instant as the event's wall clock reads it, with the zone's abbreviation."""
-    if value is None:
-        return "—"
-    return f"{value.astimezone(event.tzinfo):%Y-%m-%d %H:%M %Z}"
-
-
-def request_now(request: HttpRequest) -> dt.datetime:
-    """One `now` per request, so every figure on a page is counted at the same instant."""
-    if not hasattr(request, "greenroom_now"):
-        request.greenroom_now = timezone.now()
-    return request.greenroom_now
-
-
-# Passes ----------------------------------------------------------------------------------
-
-
-class PricePhaseInline(admin.TabularInline):
-    """The price steps of a pass: early bird, regular, late…"""
-
-    model = PricePhase
-    fields = ("name", "price", "price_shown", "starts_at", "ends_at", "max_sold", "position")
-    readonly_fields = ("price_shown",)
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("pass_type__event")
-
-    @admin.display(description="as shown")
-    def price_shown(self, phase: PricePhase) -> str:
-        if phase.pk is None:
-            return "—"
-        return format_money(phase.price, phase.pass_type.event.currency)
-
-
-def availability(pass_type: PassType) -> tuple[int | None, str]:
-    """Passes that can still be bought and what limits them: the pass's own capacity or the
-    tightest shared pool. `None` means no limit at all."""
-    limits = []
-    if pass_type.capacity is not None:
-        limits.append((pass_type.capacity - pass_type.sold - pass_type.held, ""))
-    limits.extend((pool.capacity - pool.taken, pool.name) for pool in pass_type.pools.all())
-    if not limits:
-        return None, ""
-    left, limited_by = min(limits, key=lambda limit: limit[0])
-    return max(left, 0), limited_by
-
-
-@admin.register(PassType)
-class PassTypeAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
-    """Passes with their price phases, shared seat pools and live sales figures."""
-
-    event_reverse_name = "pass_types"
-    list_display = ("name", "event", "visibility", "price_now", "sold", "held", "available",
-                    "capacity", "sales_window")  # fmt: skip
-    list_select_related = ("event",)
-    list_filter = ("event", "visibility")
-    search_fields = ("name", "slug", "event__name")
-    prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("pools",)
-    inlines = [PricePhaseInline]
-    readonly_fields = ("sales_now", "created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("event", "name", "slug", "description", "perks", "position")}),
-        ("Sales", {"fields": ("visibility", "capacity", "max_per_order", "pools", "sales_start",
-                              "sales_end", "sales_now")}),
-        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
-    )  # fmt: skip
-
-    def get_queryset(self, request):
-        now = request_now(request)
-        pools = with_seats_taken(InventoryPool.objects.all(), now=now)
-        return with_sales_counts(super().get_queryset(request), now=now).prefetch_related(
-            "phases", Prefetch("pools", queryset=pools)
-        )
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "pools":
-            kwargs["queryset"] = self.narrow_to_event(request, InventoryPool.objects.all())
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    @admin.display(description="price now")
-    def price_now(self, pass_type: PassType) -> str:
-        phase = pricing.current_phase(
-            pass_type.phases.all(),
-            now=timezone.now(),
-            sold=pass_type.sold + pass_type.held,
-        )
-        if phase is None:
-            return "no price on sale"
-        return f"{phase.name}: {format_money(phase.price, pass_type.event.currency)}"
-
-    @admin.display(description="sold", ordering="sold")
-    def sold(self, pass_type: PassType) -> int:
-        return pass_type.sold
-
-    @admin.display(description="held", ordering="held")
-    def held(self, pass_type: PassType) -> int:
-        return pass_type.held
-
-    @admin.display(description="available")
-    def available(self, pass_type: PassType) -> str:
-        left, limited_by = availability(pass_type)
-        if left is None:
-            return "unlimited"
-        return f"{left} ({limited_by})" if limited_by else str(left)
-
-    @admin.display(description="sales window (event time)", ordering="sales_end")
-    def sales_window(self, pass_type: PassType) -> str:
-        start, end = pass_type.sales_start, pass_type.sales_end
-        if start is None and end is None:
-            return "always"
-        if start is None:
-            return f"until {local_time(end, pass_type.event)}"
-        if end is None:
-            return f"from {local_time(start, pass_type.event)}"
-        return f"{local_time(start, pass_type.event)} – {local_time(end, pass_type.event)}"
-
-    @admin.display(description="sales so far")
-    def sales_now(self, pass_type: PassType) -> str:
-        if pass_type.pk is None:
-            return "Figures appear once the pass is saved."
-        return (
-            f"{pass_type.sold} sold, {pass_type.held} held, {self.available(pass_type)} "
-            f"available; price now: {self.price_now(pass_type)}"
-        )
-
-
-@admin.register(InventoryPool)
-class InventoryPoolAdmin(admin.ModelAdmin):
-    """Seats shared by several passes (the venue's in-person capacity), with seats taken."""
-
-    list_display = ("name", "event", "capacity", "taken", "left", "members")
-    list_select_related = ("event",)
-    list_filter = ("event",)
-    search_fields = ("name", "event__name")
-    fields = ("event", "name", "capacity", "members", "taken", "left")
-    readonly_fields = ("members", "taken", "left")
-
-    def get_queryset(self, request):
-        pools = with_seats_taken(super().get_queryset(request), now=request_now(request))
-        return pools.prefetch_related(Prefetch("pass_types", PassType.objects.order_by("position")))
-
-    @admin.display(description="seats sold or held", ordering="taken")
-    def taken(self, pool: InventoryPool) -> int | str:
-        return pool.taken if pool.pk else "—"
-
-    @admin.display(description="seats left")
-    def left(self, pool: InventoryPool) -> int | str:
-        return max(pool.capacity - pool.taken, 0) if pool.pk else "—"
-
-    @admin.display(description="passes drawing on it")
-    def members(self, pool: InventoryPool) -> str:
-        if pool.pk is None:
-            return "Add passes to the pool from each pass's page."
-        return ", ".join(pass_type.name for pass_type in pool.pass_types.all()) or "none yet"
-
-
-# Promo codes -----------------------------------------------------------------------------
-
-
-@admin.register(PromoCode)
-class PromoCodeAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
-    """Discount codes, what they apply to, their validity and how often they are used."""
-
-    event_reverse_name = "promo_codes"
-    list_display = ("code", "event", "discount", "applies_to", "uses", "window",
-                    "unlocks_hidden")  # fmt: skip
-    list_select_related = ("event",)
-    list_filter = ("event", "kind", "unlocks_hidden")
-    search_fields = ("code", "event__name")
-    filter_horizontal = ("pass_types",)
-    readonly_fields = ("uses", "created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("event", "code", "kind", "value", "pass_types", "unlocks_hidden")}),
-        ("Limits", {"fields": ("max_uses", "valid_from", "valid_until", "uses")}),
-        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
-    )
-
-    def get_queryset(self, request):
-        codes = with_uses(super().get_queryset(request), now=request_now(request))
-        return codes.prefetch_related(Prefetch("pass_types", PassType.objects.order_by("position")))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "pass_types":
-            kwargs["queryset"] = self.narrow_to_event(
-                request, PassType.objects.select_related("event")
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    @admin.display(description="discount")
-    def discount(self, promo: PromoCode) -> str:
-        if promo.value == 0:
-            return "none (unlocks passes only)" if promo.unlocks_hidden else "none"
-        if promo.kind == PromoCode.Kind.PERCENT:
-            return f"{promo.value} % off"
-        return f"{format_money(promo.value, promo.event.currency)} off each pass"
-
-    @admin.display(description="applies to")
-    def applies_to(self, promo: PromoCode) -> str:
-        return ", ".join(pass_type.name for pass_type in promo.pass_types.all()) or "every pass"
-
-    @admin.display(description="uses (paid + held)", ordering="uses")
-    def uses(self, promo: PromoCode) -> str:
-        if promo.pk is None:
-            return "—"
-        return f"{promo.uses} / {promo.max_uses}" if promo.max_uses else str(promo.uses)
-
-    @admin.display(description="valid (event time)", ordering="valid_until")
-    def window(self, promo: PromoCode) -> str:
-        start, end = promo.valid_from, promo.valid_until
-        if start is None and end is None:
-            return "always"
-        parts = []
-        if start is not None:
-            parts.append(f"from {local_time(start, promo.event)}")
-        if end is not None:
-            parts.append(f"until {local_time(end, promo.event)}")
-        return " ".join(parts)
-
 
 # Orders ----------------------------------------------------------------------------------
 
