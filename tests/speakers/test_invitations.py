@@ -1,7 +1,5 @@
 """Lineup answers and invitation e-mails, eagerly and through a real Celery worker."""
 
-import time
-
 import pytest
 from celery.result import EagerResult
 from django.core import mail
@@ -10,6 +8,7 @@ from speakers.models import LineupEntry
 from speakers.services import invite_speakers, send_invitation_email, set_lineup_status
 from speakers.tasks import send_speaker_invitation
 from tests.factories import EventFactory, LineupEntryFactory, SpeakerFactory
+from tests.helpers import wait_for
 
 
 @pytest.mark.django_db
@@ -92,15 +91,6 @@ def test_invitation_task_run_twice_sends_one_email():
 def test_invitation_for_a_deleted_lineup_entry_sends_nothing():
     assert send_invitation_email(lineup_entry_id=987654) is False
     assert mail.outbox == []
-
-
-def wait_for(condition, *, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.requires_redis

@@ -1,12 +1,11 @@
 """End to end against localstripe: pay with the PaymentSheet flow, Stripe's signed webhook
 reaches the live test server, the order is paid, tickets are issued, one e-mail is sent."""
 
-import time
-
 import pytest
 from django.core import mail
 
 from tests.factories import PassTypeFactory
+from tests.helpers import wait_for
 from tests.tickets.conftest import WEBHOOK_SECRET, localstripe_call
 from tickets.models import Order, OrderStatus, Payment, StripeEvent
 from tickets.services.ordering import LineRequest, place_order
@@ -34,15 +33,6 @@ def stripe_webhooks_to_live_server(stripe_settings, localstripe_url, live_server
     localstripe_call(
         localstripe_url, "POST", hook, {"url": "http://127.0.0.1:9/", "secret": WEBHOOK_SECRET}
     )
-
-
-def wait_for(condition, *, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_payment_sheet_purchase_is_fulfilled_by_localstripes_signed_webhook(

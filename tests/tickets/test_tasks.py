@@ -2,12 +2,14 @@
 asks Stripe (localstripe) about payments we never heard back about."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from tests.factories import PassTypeFactory
+from tests.helpers import wait_for
 from tickets import tasks
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services.fulfilment import fulfil_order
@@ -132,10 +134,15 @@ def test_confirmation_through_a_real_worker_is_sent_once_however_often_it_is_que
 ):
     order = buy(quantity=1)
     # Fulfilment queues the task on commit; a redelivery and an impatient resend queue it again.
+    # Which of the three runs sends is up to the worker; that exactly one does is the point.
     fulfil_order(order=order, payment=None, amount_received=5000)
 
     results = [tasks.send_order_confirmation.delay(order.pk) for _ in range(2)]
+    outcomes = [result.get(timeout=20) for result in results]
+    sent = wait_for(lambda: len(mail.outbox) == 1)
+    time.sleep(1)  # give the on-commit run, if it is still queued, time to (not) send again
 
-    assert [result.get(timeout=20) for result in results] == [False, False]
+    assert sent
+    assert outcomes.count(True) <= 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["buyer@example.com"]
