@@ -41,6 +41,12 @@ def refund_unfulfilled_payment(order_id: int) -> bool:
 
 
 @shared_task
+def refund_duplicate_payment(payment_id: int) -> bool:
+    """Return a second payment for an order that was already paid."""
+    return refunds.refund_duplicate_payment(payment_id=payment_id) is not None
+
+
+@shared_task
 def expire_held_orders_task() -> int:
     """Expire pending orders past their hold, then close their open Checkout Sessions.
 

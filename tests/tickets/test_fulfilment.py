@@ -206,3 +206,28 @@ def test_payment_with_another_amount_is_not_fulfilled():
     payment.refresh_from_db()
     assert done is False
     assert (order.status, payment.status, order.tickets.count()) == ("pending", "created", 0)
+
+
+def test_a_second_payment_for_a_paid_order_is_refunded_and_the_order_left_as_it_is(
+    stripe_settings, phone, deliver, django_capture_on_commit_callbacks
+):
+    order = buy(PassTypeFactory(phase__price=5000), 1)
+    first = start_payment(order=order, flow="payment_sheet")
+    # The first attempt looked failed, so the buyer tried again; in the end both went through.
+    Payment.objects.filter(pk=first.pk).update(status=PaymentStatus.FAILED)
+    second = start_payment(order=order, flow="payment_sheet")
+    paid_by_second = phone.pay(second.stripe_payment_intent_id)
+    paid_by_first = phone.pay(first.stripe_payment_intent_id)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(succeeded_event(paid_by_second))
+        outcome = deliver(succeeded_event(paid_by_first))
+
+    order.refresh_from_db()
+    refund = Refund.objects.get()
+    at_stripe = phone.refunds(first.stripe_payment_intent_id)
+    assert outcome == "already_fulfilled"
+    assert (order.status, order.refunded_amount, order.tickets.count()) == ("paid", 0, 1)
+    assert (refund.payment_id, refund.amount) == (first.pk, 5000)
+    assert [(r["id"], r["amount"]) for r in at_stripe] == [(refund.stripe_refund_id, 5000)]
+    assert phone.refunds(second.stripe_payment_intent_id) == []

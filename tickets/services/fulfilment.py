@@ -41,10 +41,11 @@ def fulfil_order(*, order: Order, payment: Payment | None, amount_received: int)
         if locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED) or locked.paid_at:
             if payment is not None and payment.status != PaymentStatus.SUCCEEDED:
                 if not _is_paying_payment(locked, payment):
-                    logger.error(
-                        "Order %s received a second payment (%s); refund it in Stripe.",
-                        locked.code,
-                        payment.stripe_payment_intent_id or payment.stripe_checkout_session_id,
+                    # Paid twice (say in the app and in a browser tab): give the second back.
+                    logger.warning("Order %s was paid twice: refunding payment %s.",
+                                   locked.code, payment.pk)  # fmt: skip
+                    transaction.on_commit(
+                        lambda: _schedule_duplicate_refund(payment.pk), robust=True
                     )
                 _mark_succeeded(payment, now)
             return False
@@ -153,6 +154,12 @@ def _schedule_confirmation(order_id: int) -> None:
     from tickets.tasks import send_order_confirmation
 
     send_order_confirmation.delay(order_id)
+
+
+def _schedule_duplicate_refund(payment_id: int) -> None:
+    from tickets.tasks import refund_duplicate_payment
+
+    refund_duplicate_payment.delay(payment_id)
 
 
 def _schedule_refund(order_id: int) -> None:

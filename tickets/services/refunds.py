@@ -127,3 +127,34 @@ def refund_unfulfilled_payment(*, order_id: int) -> Refund | None:
     if order is None or order.status == OrderStatus.PAID or refundable_amount(order) <= 0:
         return None
     return refund_order(order=order, reason="Sold out after the hold ended; refunded in full.")
+
+
+def refund_duplicate_payment(*, payment_id: int) -> Refund | None:
+    """Give back a payment that arrived for an order another payment had already paid.
+
+    The order's own figures stay as they are (they count the payment that paid it); the
+    refund is recorded against the duplicate payment. Safe to run twice.
+    """
+    payment = (
+        Payment.objects.select_related("order")
+        .filter(pk=payment_id, status=PaymentStatus.SUCCEEDED)
+        .exclude(stripe_payment_intent_id="")
+        .first()
+    )
+    if payment is None or payment.refunds.exists():
+        return None
+    result = payments.create_refund(
+        payment_intent_id=payment.stripe_payment_intent_id,
+        amount=payment.amount,
+        idempotency_key=payments.idempotency_key(payment.order, "duplicate", payment.pk),
+    )
+    refund, _ = Refund.objects.get_or_create(
+        stripe_refund_id=result.id,
+        defaults={
+            "order": payment.order,
+            "payment": payment,
+            "amount": result.amount,
+            "reason": "Paid twice: the second payment is returned.",
+        },
+    )
+    return refund
