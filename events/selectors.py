@@ -4,9 +4,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from config.api.conditional import ContentVersion
 from events.models import Event, EventStatus, Session, Stage, Tombstone
@@ -99,3 +101,9 @@ def deleted_ids(*, event: Event, kind: str, since: dt.datetime) -> set[int]:
 def get_public_event(slug: str) -> Event:
     """A published or cancelled event by slug, or 404."""
     return get_object_or_404(public_events(), slug=slug)
+
+
+def event_sales_status(event: Event) -> str | None:
+    """The sales app's one-word status for the event (GREENROOM_EVENT_SALES_STATUS), if any."""
+    path = settings.GREENROOM_EVENT_SALES_STATUS
+    return import_string(path)(event, now=timezone.now()) if path else None

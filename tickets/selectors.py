@@ -233,3 +233,39 @@ def tickets_visible_to(user, *, key: str = "") -> QuerySet[Ticket]:
     if user is not None and user.is_authenticated:
         return valid.filter(order__user=user)
     return valid.none()
+
+
+class SalesStatus:
+    """What an event's passes amount to right now, as one word."""
+
+    NONE = "no_passes"
+    NOT_YET = "not_yet_on_sale"
+    ON_SALE = "on_sale"
+    SOLD_OUT = "sold_out"
+    ENDED = "sales_ended"
+    CHOICES = (NONE, NOT_YET, ON_SALE, SOLD_OUT, ENDED)
+
+
+def event_sales_status(event: Event, *, now: dt.datetime) -> str:
+    """`on_sale` if any public pass can be bought now; else `sold_out` if every public pass
+    is gone, `not_yet_on_sale` if one's sales are still to open, `sales_ended` otherwise."""
+    offers = pass_offers(event, now=now)
+    if not offers:
+        return SalesStatus.NONE
+    if any(offer.on_sale for offer in offers):
+        return SalesStatus.ON_SALE
+    if all(offer.availability == "sold_out" for offer in offers):
+        return SalesStatus.SOLD_OUT
+    upcoming = any(
+        (offer.pass_type.sales_start and offer.pass_type.sales_start > now)
+        or (
+            offer.phase is None
+            and any(_opens_later(phase, now) for phase in offer.pass_type.phases.all())
+        )
+        for offer in offers
+    )
+    return SalesStatus.NOT_YET if upcoming else SalesStatus.ENDED
+
+
+def _opens_later(phase: PricePhase, now: dt.datetime) -> bool:
+    return phase.starts_at is not None and phase.starts_at > now

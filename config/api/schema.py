@@ -1,5 +1,7 @@
-"""OpenAPI extensions: how our authentication appears in the schema."""
+"""OpenAPI extensions: how our authentication and the bundle's added parts appear."""
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -19,3 +21,26 @@ class TokenOrBearerScheme(OpenApiAuthenticationExtension):
                 "`Bearer <key>`."
             ),
         }
+
+
+def add_bundle_sections(result, generator, request, public):
+    """Describe the bundle parts other apps add (GREENROOM_BUNDLE_SECTIONS) in the schema.
+
+    The bundle's serializer cannot name them without importing those apps, so they are
+    added here, once the whole schema (with their components) exists.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    if "Bundle" not in schemas:
+        return result
+    for path in settings.GREENROOM_BUNDLE_SECTIONS:
+        section = import_string(path)
+        schemas["Bundle"]["properties"][section.key] = {
+            "type": "array",
+            "items": {"$ref": f"#/components/schemas/{section.schema_component}"},
+        }
+        schemas["Bundle"].setdefault("required", []).append(section.key)
+        schemas["Deleted"]["properties"][section.key] = {
+            "type": "array",
+            "items": {"type": "integer"},
+        }
+    return result

@@ -193,6 +193,10 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 GREENROOM_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
 # Public base URL of this site, for links in e-mails and Stripe's return URLs.
 GREENROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# What the sales app adds to the events API, named here so that the events and speakers apps
+# never import it: the event detail's `sales_status`, and the bundle's `passes` section.
+GREENROOM_EVENT_SALES_STATUS = "tickets.selectors.event_sales_status"
+GREENROOM_BUNDLE_SECTIONS = ["tickets.api.bundle.PassesSection"]
 # Seconds an event's agenda version (the basis of ETags) is reused before it is recomputed;
 # shorter than the public max-age, so no client sees staler data than max-age allows anyway.
 GREENROOM_VERSION_CACHE_SECONDS = int(os.environ.get("VERSION_CACHE_SECONDS", "5"))
@@ -214,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_bundle_sections",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.EventStatus",
         "OrderStatusEnum": "tickets.models.OrderStatus",

@@ -53,9 +53,15 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventDetailSerializer(EventSerializer):
-    """An event with its description and stages."""
+    """An event with its description, stages and whether its passes are on sale."""
 
     stages = StageSerializer(many=True, read_only=True)
+    sales_status = serializers.SerializerMethodField(
+        help_text="no_passes, not_yet_on_sale, on_sale, sold_out or sales_ended."
+    )
 
     class Meta(EventSerializer.Meta):
-        fields = (*EventSerializer.Meta.fields, "description", "stages")
+        fields = (*EventSerializer.Meta.fields, "description", "stages", "sales_status")
+
+    def get_sales_status(self, event: Event) -> str | None:
+        return self.context.get("sales_status")

@@ -1,5 +1,7 @@
 """Read endpoints for events."""
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 
@@ -7,7 +9,13 @@ from config.api.conditional import ConditionalGetMixin, ContentVersion
 from config.api.errors import ErrorSerializer
 from events.api.filters import EventFilter
 from events.api.serializers import EventDetailSerializer, EventSerializer
-from events.selectors import event_detail_version, events_version, public_events
+from events.selectors import (
+    event_detail_version,
+    event_sales_status,
+    events_version,
+    get_public_event,
+    public_events,
+)
 
 
 @extend_schema_view(get=extend_schema(tags=["events"], summary="List published events"))
@@ -44,5 +52,14 @@ class EventDetailView(ConditionalGetMixin, generics.RetrieveAPIView):
     def get_queryset(self):
         return public_events().prefetch_related("stages")
 
+    @cached_property
+    def sales_status(self) -> str | None:
+        event = get_public_event(self.kwargs["event_slug"])
+        return event_sales_status(event)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "sales_status": self.sales_status}
+
     def content_version(self) -> ContentVersion:
-        return event_detail_version(public_events().filter(slug=self.kwargs["event_slug"]))
+        version = event_detail_version(public_events().filter(slug=self.kwargs["event_slug"]))
+        return ContentVersion(version.last_modified, f"{version.token}:{self.sales_status}")

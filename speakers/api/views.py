@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -24,7 +26,7 @@ from config.api.delta import (
 )
 from config.api.errors import ErrorSerializer
 from events.models import Event, Session, TombstoneKind
-from events.selectors import deleted_ids, get_public_event, public_events
+from events.selectors import deleted_ids, event_sales_status, get_public_event, public_events
 from events.services import add_bookmark, remove_bookmark
 from speakers import calendars, schedule_formats
 from speakers.api.filters import LineupFilter, SessionFilter
@@ -265,6 +267,19 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
     ConditionalGetMixin); with `updated_since` it holds only what changed, plus `deleted` ids.
     """
 
+    @cached_property
+    def sections(self) -> list:
+        """What other apps add to the bundle (settings.GREENROOM_BUNDLE_SECTIONS)."""
+        now = timezone.now()
+        return [
+            import_string(path)(self.event, now=now) for path in settings.GREENROOM_BUNDLE_SECTIONS
+        ]
+
+    def content_version(self) -> ContentVersion:
+        agenda = super().content_version()
+        extra = "".join(f":{section.version_token()}" for section in self.sections)
+        return ContentVersion(agenda.last_modified, token=f"{agenda.token}{extra}")
+
     def get(self, request, *args, **kwargs):
         since = parse_updated_since(request)
         not_modified_or_stored = self.check_not_modified(request)
@@ -297,7 +312,12 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
                 "speakers": speaker_ids_removed_since(event, since),
                 "stages": sorted(deleted_ids(event=event, kind=TombstoneKind.STAGE, since=since)),
             }
-        data = BundleSerializer(bundle, context={"request": self.request}).data
+        context = {"request": self.request, "sales_status": event_sales_status(event)}
+        data = BundleSerializer(bundle, context=context).data
+        for section in self.sections:
+            data[section.key] = section.data(since)
+            if since is not None:
+                data["deleted"][section.key] = section.deleted(since)
         return JSONRenderer().render(data)
 
 

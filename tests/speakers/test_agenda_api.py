@@ -283,7 +283,9 @@ def test_full_bundle_is_served_from_the_cache_until_the_agenda_changes(api):
     session.save()
     fresh_body = api.get(url).json()
 
-    assert cached_queries == 2  # the event and the agenda version; no rendering
+    # The event, the agenda version and the passes' availability (part of the bundle's
+    # version); nothing of the agenda is read or rendered again.
+    assert cached_queries == 3
     assert cached_body["sessions"][0]["title"] != "Retitled"
     assert fresh_body["sessions"][0]["title"] == "Retitled"
 

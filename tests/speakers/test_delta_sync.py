@@ -184,6 +184,7 @@ def test_bundle_delta_reports_deletions_by_kind(clock):
         "sessions": [ids_before[0]],
         "speakers": [ids_before[1]],
         "stages": [ids_before[2]],
+        "passes": [],
     }
 
 
