@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from events.models import Event, Session, Stage, Tag
 from speakers.models import LineupEntry, Organization, SessionSpeaker, Speaker, SpeakerLink
 from tickets.models import InventoryPool, PassType, PricePhase, PromoCode
+from tickets.services.checkin import ensure_door_staff_group
 
 EVENT_ZONE = "America/Los_Angeles"
 
@@ -21,6 +22,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password("correct-horse-battery")
+
+
+def door_staff_user(**kwargs):
+    """A door volunteer: may check tickets in, is not staff and cannot open the admin."""
+    user = UserFactory(**kwargs)
+    user.groups.add(ensure_door_staff_group())
+    return user
 
 
 class EventFactory(factory.django.DjangoModelFactory):

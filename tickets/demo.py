@@ -10,10 +10,22 @@ when a value differs: a second run writes nothing.
 import datetime as dt
 from dataclasses import dataclass
 
-from events.demo import DEMO_EVENT_SLUG, UNCHANGED, UPDATED, SeedReport, upsert
+from django.contrib.auth import get_user_model
+
+from events.demo import (
+    CREATED,
+    DEMO_EVENT_SLUG,
+    ORGANIZER_PASSWORD,
+    UNCHANGED,
+    UPDATED,
+    SeedReport,
+    upsert,
+)
 from events.models import Event
 from tickets.models import InventoryPool, PassType, PassVisibility, PricePhase, PromoCode
+from tickets.services.checkin import ensure_door_staff_group
 
+DOOR_STAFF_USERNAME = "door"
 IN_PERSON_SEATS = "In-person seats"
 IN_PERSON_CAPACITY = 500
 
@@ -201,6 +213,18 @@ def _seed_promo(
     report.record("promo code", outcome)
 
 
+def _seed_door_staff(report: SeedReport) -> None:
+    """A door volunteer's login: may check tickets in, cannot open the admin."""
+    group = ensure_door_staff_group()
+    users = get_user_model()._default_manager
+    if users.filter(username=DOOR_STAFF_USERNAME).exists():
+        report.record("door staff account", UNCHANGED)
+        return
+    user = users.create_user(username=DOOR_STAFF_USERNAME, password=ORGANIZER_PASSWORD)
+    user.groups.add(group)
+    report.record("door staff account", CREATED)
+
+
 def seed() -> SeedReport:
     """Load the demo event's passes, their price phases, the shared seats and promo codes."""
     report = SeedReport()
@@ -214,4 +238,5 @@ def seed() -> SeedReport:
     passes = {row.slug: _seed_pass(event, row, pool, report) for row in PASSES}
     for row in PROMOS:
         _seed_promo(event, row, passes, report)
+    _seed_door_staff(report)
     return report

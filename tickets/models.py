@@ -303,6 +303,8 @@ class Ticket(TimeStampedModel):
                 condition=Q(status__in=TicketStatus.values), name="ticket_status_valid"
             ),
         ]
+        # Door staff scan tickets without being organizers: this is all they are granted.
+        permissions = [("check_in_ticket", "Can check tickets in at the door")]
 
     def __str__(self) -> str:
         return f"{self.pass_type.name} for {self.attendee_name or self.order.email}"

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from tests.factories import PassTypeFactory, UserFactory
+from tests.factories import PassTypeFactory, door_staff_user
 from tests.tickets.helpers import paid_ticket
 from tickets.models import Order, OrderStatus, Ticket, TicketStatus
 from tickets.qr import ticket_qr_payload
@@ -16,7 +16,7 @@ from tickets.services.checkin import CheckInResult, check_in
 
 @pytest.fixture
 def door_staff(db):
-    return UserFactory(username="door", is_staff=True)
+    return door_staff_user(username="door")
 
 
 def test_check_in_first_scan_admits_with_the_time(door_staff):
@@ -147,7 +147,7 @@ def run_scanners(count: int, scan) -> list[CheckInResult | str]:
 @pytest.mark.django_db(transaction=True)
 def test_ten_door_phones_scanning_one_code_at_once_admit_it_once():
     ticket = paid_ticket()
-    staff = UserFactory(username="door", is_staff=True)
+    staff = door_staff_user(username="door")
 
     results = run_scanners(10, lambda: check_in(code=ticket.code, staff_user=staff))
 

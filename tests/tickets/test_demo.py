@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from events.models import Event
 from speakers import demo as speakers_demo
 from tickets import demo, pricing
 from tickets.models import InventoryPool, PassType, PricePhase, PromoCode
+from tickets.services.checkin import can_check_in
 from tickets.services.ordering import LineRequest, place_order
 
 pytestmark = pytest.mark.django_db
@@ -153,8 +155,16 @@ def test_seeding_twice_changes_nothing(demo_event):
     assert tickets_snapshot() == before
     assert report.changed_anything is False
     assert str(report) == (
-        "nothing new; 1 seat pool, 4 pass types, 6 price phases, 2 promo codes already in place"
+        "nothing new; 1 seat pool, 4 pass types, 6 price phases, 2 promo codes, "
+        "1 door staff account already in place"
     )
+
+
+def test_demo_door_staff_may_check_in_but_not_open_the_admin(demo_event):
+    door = get_user_model().objects.get(username=demo.DOOR_STAFF_USERNAME)
+
+    assert can_check_in(door)
+    assert not door.is_staff
 
 
 def test_seeding_again_restores_an_edited_price_and_pool_membership(demo_event):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, door_staff_user
 from tests.tickets.helpers import paid_ticket, read_qr_png
 from tickets.models import Order
 
@@ -71,7 +71,7 @@ def test_someone_elses_ticket_image_is_not_found(owned_ticket, who):
 
 def test_door_staff_check_a_ticket_in_once():
     ticket = paid_ticket(attendee_name="Ada Lovelace")
-    door = client_for(UserFactory(is_staff=True))
+    door = client_for(door_staff_user())
     url = reverse("checkin")
 
     first = door.post(url, {"code": f"GR1:{ticket.code}"}, format="json").json()
@@ -85,7 +85,7 @@ def test_door_staff_check_a_ticket_in_once():
 
 
 def test_unknown_code_at_the_door_is_not_found():
-    door = client_for(UserFactory(is_staff=True))
+    door = client_for(door_staff_user())
 
     body = door.post(reverse("checkin"), {"code": "GR1:nothing-like-this-code"}, format="json")
 
@@ -102,3 +102,23 @@ def test_check_in_is_for_staff_only(who, status):
     assert response.status_code == status
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None
+
+
+def test_check_in_refuses_admin_staff_without_the_door_permission():
+    ticket = paid_ticket()
+    staff_without_permission = client_for(UserFactory(is_staff=True))
+
+    response = staff_without_permission.post(
+        reverse("checkin"), {"code": ticket.code}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_organizers_may_check_tickets_in(organizer):
+    ticket = paid_ticket()
+
+    response = client_for(organizer).post(reverse("checkin"), {"code": ticket.code}, format="json")
+
+    assert response.json()["outcome"] == "checked_in"

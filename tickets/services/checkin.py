@@ -12,6 +12,7 @@ import enum
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -20,6 +21,24 @@ from tickets.models import Order, OrderStatus, Ticket, TicketStatus
 from tickets.qr import parse_qr_payload
 
 logger = logging.getLogger(__name__)
+
+DOOR_STAFF_GROUP = "Door staff"
+CHECK_IN_PERMISSION = "tickets.check_in_ticket"
+
+
+def can_check_in(user) -> bool:
+    """Whether this person may scan tickets: door staff, organizers and superusers."""
+    return user.is_authenticated and user.has_perm(CHECK_IN_PERMISSION)
+
+
+def ensure_door_staff_group() -> Group:
+    """The group for volunteers at the door: they may check tickets in and nothing else."""
+    group, _ = Group.objects.get_or_create(name=DOOR_STAFF_GROUP)
+    app_label, codename = CHECK_IN_PERMISSION.split(".")
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    return group
 
 
 class CheckInOutcome(enum.StrEnum):
