@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "events",
     "speakers",
     "tickets",
+    "privacy",
 ]
 
 MIDDLEWARE = [
