@@ -1,5 +1,6 @@
 # Greenroom: `make run` serves the demo on SQLite, `make test` runs the whole suite.
-# Both create .venv with the first Python >= 3.12 found and install the project into it.
+# Both create .venv with the first Python >= 3.12 found and install the project into it, with
+# exactly the dependency versions (and hashes) in requirements.lock: what CI tests and audits.
 
 PYTHON_CANDIDATES := python3.14 python3.13 python3.12 \
 	$(shell ls -d $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV) \
@@ -10,14 +11,21 @@ PYTHON ?= $(firstword $(foreach candidate,$(PYTHON_CANDIDATES),$(shell \
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+LOCK := requirements.lock
+AUDITED_CODE := config events speakers tickets privacy
 
-.PHONY: run test lint migrations-check install clean
+.PHONY: run test lint migrations-check deploy-check audit lock install clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Greenroom needs Python 3.12 or newer; none was found." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+
+# The lock brings every dependency; the project itself is added without resolving any more.
+# `pip check` fails if pyproject.toml asks for something the lock lacks (run `make lock`).
+$(BIN)/.installed: $(BIN)/python pyproject.toml $(LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $@
 
 install: $(BIN)/.installed
@@ -36,6 +44,26 @@ lint: install
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Django's deployment checks on the production settings, with a throwaway key; any warning fails.
+deploy-check: install
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=greenroom.example \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING \
+		--settings=config.settings.production
+
+# Known vulnerabilities in the locked dependencies; security lint of our code (any finding fails;
+# accepted ones carry `# nosec BXXX` and are listed in the README).
+audit: install
+	$(BIN)/python .ci/audit_dependencies.py $(LOCK)
+	$(BIN)/bandit --quiet -c pyproject.toml -r $(AUDITED_CODE)
+
+# Re-resolve requirements.lock from pyproject.toml (newest versions allowed, with hashes).
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --upgrade --allow-unsafe \
+		--extra dev --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache *.egg-info

@@ -15,6 +15,7 @@ machine facts. The figures depend on the machine.
 import argparse
 import asyncio
 import datetime as dt
+import itertools
 import json
 import os
 import random
@@ -210,8 +211,11 @@ async def run_sale(port: int, event_slug: str, pass_type_id: int, args) -> dict:
     async def buyer(number: int, session) -> None:
         rng = random.Random(args.seed * 100_003 + number)  # noqa: S311 - seeded load
         address = f"10.77.{number // 256}.{number % 256}"
-        email = f"buyer{number:03}@flash.example.com"
-        while time.perf_counter() < deadline:
+        for order_number in itertools.count():
+            if time.perf_counter() >= deadline:
+                break
+            # A new buyer each order, as in a real sale: the pending-order limit stays on.
+            email = f"buyer{number:03}-{order_number}@flash.example.com"
             quantity = rng.randint(1, args.max_per_order)
             headers = {"X-Forwarded-For": address, "Accept": "application/json"}
             if args.idempotency_keys:

@@ -26,7 +26,7 @@ DAYS_UNTIL_DEMO = 28
 DEMO_LENGTH_DAYS = 2
 
 ORGANIZER_USERNAME = "organizer"
-ORGANIZER_PASSWORD = "greenroom-demo"  # noqa: S105 - a published demo login, not a secret.
+ORGANIZER_PASSWORD = "greenroom-demo"  # noqa: S105  # nosec B105  # public demo login
 ORGANIZER_EMAIL = "organizer@greenroom.test"
 
 EVENT = {

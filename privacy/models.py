@@ -43,3 +43,35 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_username} {self.action} {self.subject_type} {self.subject_id}"
+
+
+class ConsentPurpose(models.TextChoices):
+    EVENT_NEWS = "event_news", "E-mails about this organizer's future events"
+
+
+class Consent(models.Model):
+    """A person's answer about one purpose, at one time.
+
+    Never updated in place: each change is a new row and the latest row wins, so the history
+    of what somebody agreed to, and when, is kept as proof.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(max_length=32, choices=ConsentPurpose.choices)
+    granted = models.BooleanField()
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["user", "purpose", "-recorded_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "-recorded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=ConsentPurpose.values), name="consent_purpose_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        answer = "granted" if self.granted else "refused"
+        return f"{self.purpose} {answer} by user {self.user_id}"

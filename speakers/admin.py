@@ -22,6 +22,9 @@ from events.exceptions import EventsError
 from events.models import Event, Session, Stage
 from events.selectors import sessions_on_local_day
 from events.services import check_session_slot, set_sessions_published
+from privacy.audit import PersonalDataAuditMixin, ids_label
+from privacy.models import AuditAction
+from privacy.services import erase_speaker_contacts
 from speakers.admin_import import SpeakerImportAdminMixin
 from speakers.exceptions import SpeakersError
 from speakers.models import InvitationStatus, LineupEntry, Organization, SessionSpeaker, Speaker
@@ -137,7 +140,7 @@ class LineupEntryInline(admin.TabularInline):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(SpeakerImportAdminMixin, admin.ModelAdmin):
+class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelAdmin):
     """Speakers across events, with lineup actions and CSV import and export."""
 
     list_display = ("headshot_thumbnail", "name", "job_title", "organization", "lineup", "email")
@@ -149,7 +152,7 @@ class SpeakerAdmin(SpeakerImportAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("organization",)
     inlines = [SpeakerLinkInline, LineupEntryInline]
     readonly_fields = ("created_at", "updated_at")
-    actions = ["mark_confirmed", "mark_declined", "send_invitation", "export_csv"]
+    actions = ["mark_confirmed", "mark_declined", "send_invitation", "export_csv", "erase_contacts"]
     fieldsets = (
         (None, {"fields": ("name", "slug", "pronouns", "job_title", "organization", "bio",
                            "headshot")}),
@@ -246,7 +249,37 @@ class SpeakerAdmin(SpeakerImportAdminMixin, admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="speakers.csv"'
         csv.writer(response).writerows(speaker_export_rows(queryset))
+        self.audit(
+            request,
+            AuditAction.EXPORTED,
+            subject_id=ids_label(speaker.pk for speaker in queryset),
+            object_count=len(queryset),
+            detail="speaker CSV export",
+        )
         return response
+
+    @admin.action(description="Erase private contacts (on request)…", permissions=["change"])
+    def erase_contacts(self, request, queryset):
+        def erase() -> None:
+            erased = [speaker for speaker in queryset if erase_speaker_contacts(speaker=speaker)]
+            for speaker in erased:
+                self.audit(
+                    request,
+                    AuditAction.ERASED,
+                    subject_id=self.audit_subject_id(speaker),
+                    detail="private contacts erased on request",
+                )
+            self.message_user(request, f"Private contacts erased for {len(erased)} speaker(s).")
+
+        return self.confirm_erasure(
+            request,
+            queryset,
+            title="Erase speakers' private contacts on request",
+            people=[speaker.name for speaker in queryset],
+            consequence="Their private e-mail address and phone number are blanked; their "
+            "public profile stays.",
+            erase=erase,
+        )
 
 
 class StageFilter(admin.SimpleListFilter):

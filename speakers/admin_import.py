@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from events.models import Event
+from privacy.audit import record, subject_type_of
+from privacy.models import AuditAction
 from speakers.exceptions import SpeakersError
 from speakers.importing import (
     ImportPlan,
@@ -131,6 +133,7 @@ class SpeakerImportAdminMixin:
             messages.error(request, error.message)
             fresh = plan_speaker_import(rows=rows, event=event)
             return self._render_preview(request, fresh, text=text)
+        self._audit(request, AuditAction.CHANGED, result.created + result.updated, "CSV import")
         messages.success(request, f"Speakers imported: {result.summary()}.")
         changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
         return HttpResponseRedirect(reverse(changelist, current_app=self.admin_site.name))
@@ -146,7 +149,18 @@ class SpeakerImportAdminMixin:
             }
         )
         context = {"plan": plan, "confirm_form": confirm_form}
+        # The preview lists names and e-mails, from the file and from matching speakers.
+        self._audit(request, AuditAction.VIEWED, len(plan.rows), "CSV import preview")
         return self._render(request, self.import_preview_template, context)
+
+    def _audit(self, request: HttpRequest, action: AuditAction, count: int, detail: str) -> None:
+        record(
+            actor=request.user,
+            action=action,
+            subject_type=subject_type_of(self.model),
+            object_count=count,
+            detail=detail,
+        )
 
     def _render(self, request: HttpRequest, template: str, context: dict) -> TemplateResponse:
         context = {

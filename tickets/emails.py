@@ -2,6 +2,12 @@
 
 Each is sent once per order even if its task runs twice: the order row is locked and stamped
 (`confirmation_sent_at`) in the same transaction as the send, like speakers' invitations.
+A second run, even a concurrent one, waits for the lock and finds the stamp.
+
+The stamp commits only after the mail server took the message: at least once. A run that dies
+before that (worker killed, send failed) leaves no stamp, and the redelivered task or the
+reconciliation sends the e-mail. Only a death between the mail server's acceptance and the
+commit, a moment's window, sends a second copy; stamping first would lose the e-mail instead.
 """
 
 from collections.abc import Callable, Iterator

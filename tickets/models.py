@@ -206,6 +206,11 @@ class Order(TimeStampedModel):
     refunded_at = models.DateTimeField(null=True, blank=True)
     disputed_at = models.DateTimeField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the buyer's and attendees' personal data were erased; amounts remain.",
+    )
     idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -307,7 +312,8 @@ class Ticket(TimeStampedModel):
         permissions = [("check_in_ticket", "Can check tickets in at the door")]
 
     def __str__(self) -> str:
-        return f"{self.pass_type.name} for {self.attendee_name or self.order.email}"
+        # Not the attendee's name: this string lands in admin history and log lines.
+        return f"{self.pass_type.name} of order {self.order.code}"
 
 
 class PaymentStatus(models.TextChoices):

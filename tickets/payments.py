@@ -262,6 +262,8 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict:
         )
     except stripe.SignatureVerificationError as error:
         raise InvalidWebhook(str(error).split("\n")[0]) from error
+    except UnicodeDecodeError as error:  # the SDK decodes the body before checking anything
+        raise InvalidWebhook("The webhook body is not UTF-8 text.") from error
     try:
         event = json.loads(payload)
     except ValueError as error:

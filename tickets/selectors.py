@@ -101,6 +101,12 @@ def promo_codes_matching(event: Event, code: str) -> QuerySet[PromoCode]:
     )
 
 
+def usable_promo_code(event: Event, code: str, *, now: dt.datetime) -> PromoCode | None:
+    """The event's promo code spelled `code`, if it is valid at `now`."""
+    promo = promo_codes_matching(event, code).first()
+    return promo if promo is not None and pricing.promo_is_valid_at(promo, now=now) else None
+
+
 def promo_covers(promo: PromoCode, pass_type: PassType) -> bool:
     """Whether the code applies to the pass: codes limited to no pass apply to every pass."""
     limited_to = {pt.pk for pt in promo.pass_types.all()}
@@ -125,11 +131,7 @@ def pass_offers(event: Event, *, promo_code: str = "", now: dt.datetime) -> list
     `available`, never an exact count. A fixed number of queries whatever the pass count.
     """
     pass_types = list(event.pass_types.prefetch_related("phases", "pools"))
-    promo = None
-    if promo_code:
-        promo = promo_codes_matching(event, promo_code).first()
-        if promo is not None and not pricing.promo_is_valid_at(promo, now=now):
-            promo = None
+    promo = usable_promo_code(event, promo_code, now=now) if promo_code else None
 
     def visible(pass_type: PassType) -> bool:
         if pass_type.visibility == PassVisibility.PUBLIC:
@@ -182,7 +184,8 @@ def visible_order(code: str, *, user, key: str = "") -> Order | None:
     if order is None:
         return None
     owns = user is not None and user.is_authenticated and order.user_id == user.pk
-    holds_key = bool(key) and secrets.compare_digest(key, order.secret)
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone may send.
+    holds_key = bool(key) and secrets.compare_digest(key.encode(), order.secret.encode())
     return order if owns or holds_key else None
 
 

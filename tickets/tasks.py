@@ -13,7 +13,7 @@ from django.utils import timezone
 from tickets import emails, payments
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services import ordering, refunds
-from tickets.services.fulfilment import fulfil_order
+from tickets.services.fulfilment import fulfil_order, queue_missing_confirmations
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +76,13 @@ def reconcile_pending_orders() -> int:
     """Ask Stripe about intents of orders past their hold that never heard back.
 
     Succeeded → fulfil (kept if the passes are still there, else refunded); otherwise the
-    order expires. Also retries refunds of late payments that did not go through.
-    Returns the number of orders fulfilled.
+    order expires. Also retries refunds of late payments that did not go through, and queues
+    confirmations that paid orders never got. Returns the number of orders fulfilled.
     """
+    now = timezone.now()
+    queue_missing_confirmations(paid_since=now - RECONCILE_WINDOW)
     if not payments.is_configured():
         return 0
-    now = timezone.now()
     fulfilled = 0
     candidates = Payment.objects.filter(
         status=PaymentStatus.CREATED,

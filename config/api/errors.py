@@ -4,26 +4,44 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as server_error_page
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from events.exceptions import DomainError
 
-# Domain errors answer 400 unless they describe a conflict with the current state (409) or
-# a passing condition worth retrying (503).
+# Domain errors answer 400 unless they describe a conflict with the current state (409), a
+# limit on one client that lifts with time (429, with Retry-After when the error carries
+# `retry_after`) or a passing condition worth retrying (503).
 DOMAIN_ERROR_STATUS: dict[str, int] = {
     "not_found": 404,
+    "confirmation_required": 400,
     "sold_out": 409,
     "promo_code_exhausted": 409,
     "order_not_payable": 409,
     "order_not_cancellable": 409,
     "hold_expired": 409,
+    "account_not_erasable": 409,
     "idempotency_key_reused": 422,
+    "too_many_pending_orders": 429,
     "busy": 503,
     "payment_provider_unavailable": 503,
+    "webhook_not_applied": 503,
 }
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+            {"type": "object", "additionalProperties": True},
+        ]
+    }
+)
+class FieldErrorsField(serializers.JSONField):
+    """The messages about one input field: a list of strings, or nested like the input."""
 
 
 @extend_schema_serializer(
@@ -64,9 +82,10 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable machine-readable error code.")
     detail = serializers.CharField(help_text="What went wrong, in words for people.")
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=FieldErrorsField(),
         required=False,
-        help_text="Per-field messages, for `code: invalid`.",
+        help_text="Per-field messages, for `code: invalid`. Nested input has nested errors: "
+        "an object by field name, or a list with one entry per item.",
     )
 
 
@@ -76,7 +95,10 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "detail": exc.message, **exc.extra}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
-        return Response(body, status=status_code)
+        response = Response(body, status=status_code)
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -25,6 +25,16 @@ class EventLocalDateTimeField(serializers.DateTimeField):
         return value.isoformat() if value else None
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON `true` or `false`; DRF's BooleanField also takes 1, 0, "yes", "on" and the like,
+    and an input that is not a boolean is a client's mistake better refused than guessed at."""
+
+    def to_internal_value(self, data) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class MoneySerializer(serializers.Serializer):
     """An amount of money: integer minor units and a lowercase ISO 4217 currency."""
 

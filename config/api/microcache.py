@@ -12,6 +12,7 @@ Each process also keeps what it read from the shared cache for one second, so a 
 load costs one shared-cache read per process per second rather than one per request.
 """
 
+import hashlib
 import time
 
 from django.conf import settings
@@ -36,7 +37,9 @@ def accepts_gzip(request) -> bool:
 
 
 def current_key(request) -> str:
-    return f"greenroom:current:{request.get_full_path()}|{request.headers.get('Accept', '')}"
+    # Hashed: a URL or Accept header may be long or hold characters no cache key may have.
+    url = f"{request.get_full_path()}|{request.headers.get('Accept', '')}"
+    return f"greenroom:current:{hashlib.blake2b(url.encode(), digest_size=16).hexdigest()}"
 
 
 LOCAL_SECONDS = 1.0

@@ -2,7 +2,13 @@
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.permissions import IsAuthenticated
+
+from config.api.delta import DeltaPagination
+from config.api.errors import ErrorSerializer
 
 
 class TokenOrBearerScheme(OpenApiAuthenticationExtension):
@@ -44,3 +50,48 @@ def add_bundle_sections(result, generator, request, public):
             "items": {"type": "integer"},
         }
     return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Also documents the error answers that come from a view's kind rather than its code:
+    400 for an invalid body, 401 for a missing or bad token, 404 for a page past the end,
+    429 when throttled."""
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        for status_code, description in self.kind_errors().items():
+            bodies.setdefault(
+                str(status_code),
+                self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=description), str(status_code)
+                ),
+            )
+        return bodies
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        # Delta pages carry `synced_at` and `deleted`: a component of their own, so that a
+        # plain page of the same items (my agenda's sessions) is not described as one.
+        if isinstance(self._get_paginator(), DeltaPagination):
+            return f"Paginated{serializer_name}DeltaList"
+        return super().get_paginated_name(serializer_name)
+
+    def kind_errors(self) -> dict[int, str]:
+        view = self.view
+        errors = {}
+        if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
+            errors[400] = "Some input is invalid (`code: invalid`, with `errors` by field)."
+        if view.authentication_classes:
+            signed_in_only = any(
+                isinstance(permission, IsAuthenticated) for permission in view.get_permissions()
+            )
+            errors[401] = (
+                "Not signed in, or the token is wrong or revoked."
+                if signed_in_only
+                else "The token sent is wrong or revoked."
+            )
+        if self.method == "GET" and self._is_list_view() and self._get_paginator():
+            errors[400] = "`page_size` is not a whole number of at least 1."
+            errors[404] = "No such page."
+        if view.throttle_classes:
+            errors[429] = "Too many requests; try again after `Retry-After` seconds."
+        return errors

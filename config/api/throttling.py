@@ -5,6 +5,7 @@ throttles read and rewrite the whole list of recent request times. Rates come fr
 settings.GREENROOM_THROTTLE_RATES on every request, so deployments and tests can tune them.
 """
 
+import contextlib
 import time
 
 from django.conf import settings
@@ -29,6 +30,8 @@ class FixedWindowThrottle(BaseThrottle):
         """Who is counted, or None to leave the request to other throttles."""
         return None
 
+    counted_key: str | None = None
+
     def allow_request(self, request, view) -> bool:
         client = self.client_key(request)
         if client is None:
@@ -36,11 +39,15 @@ class FixedWindowThrottle(BaseThrottle):
         allowed, window = parse_rate(settings.GREENROOM_THROTTLE_RATES[self.scope])
         now = time.time()
         window_index = int(now // window)
-        key = f"greenroom:throttle:{self.scope}:{client}:{window_index}"
+        self.counted_key = f"greenroom:throttle:{self.scope}:{client}:{window_index}"
         try:
-            count = cache.incr(key)
+            count = cache.incr(self.counted_key)
         except ValueError:
-            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
+            count = (
+                1
+                if cache.add(self.counted_key, 1, timeout=window + 1)
+                else cache.incr(self.counted_key)
+            )
         self.retry_after = (window_index + 1) * window - now
         return count <= allowed
 
@@ -94,3 +101,38 @@ class CheckInRateThrottle(FixedWindowThrottle):
 
     def client_key(self, request) -> str | None:
         return str(request.user.pk) if request.user.is_authenticated else None
+
+
+class PromoCodeRateThrottle(FixedWindowThrottle):
+    """Promo code attempts, per account or (anonymous) per IP address, against guessing.
+
+    Every request carrying a code is counted up front (so parallel guesses cannot slip past
+    the limit together), and the view calls `forgive()` once the code proved right: only
+    wrong codes use up the allowance. Past the limit, right codes wait too, or the answer
+    would tell a guesser which code is right.
+    """
+
+    scope = "promo"
+
+    def client_key(self, request) -> str | None:
+        if not promo_code_of(request):
+            return None
+        return (
+            f"user-{request.user.pk}" if request.user.is_authenticated else self.get_ident(request)
+        )
+
+    def forgive(self) -> None:
+        """Take back this request's count: its code was right."""
+        if self.counted_key is None:
+            return
+        # A ValueError means the window ended, and its counter with it.
+        with contextlib.suppress(ValueError):
+            cache.decr(self.counted_key)
+
+
+def promo_code_of(request) -> str:
+    """The promo code a request tries: `?promo_code=` or a JSON body's `promo_code`."""
+    code = request.query_params.get("promo_code")
+    if code is None and request.method == "POST" and isinstance(request.data, dict):
+        code = request.data.get("promo_code")
+    return code.strip() if isinstance(code, str) else ""

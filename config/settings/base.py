@@ -5,6 +5,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
+
+from config.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("GREENROOM_VAR_DIR", BASE_DIR / "var"))
@@ -24,7 +27,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 # Development-only fallback; production settings refuse to start without DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"  # noqa: S105  # nosec B105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DJANGO_DEBUG", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 
@@ -49,6 +53,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.api.limits.RequestBodyLimitMiddleware",
+    # Outside the micro-cache, so answers served from it carry the policy too.
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "config.api.microcache.PublicApiMicroCache",
@@ -68,13 +75,15 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Overrides of third-party pages (the API docs, made to pass our CSP).
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -116,21 +125,30 @@ SMTP_OPTIONS = {
     "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
     "use_tls": env_bool("EMAIL_USE_TLS", False),
 }
-MAILERS = {
-    "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
-        # Only the SMTP backend takes connection options; the others refuse unknown ones.
-        "OPTIONS": SMTP_OPTIONS if EMAIL_BACKEND_PATH.endswith(".smtp.EmailBackend") else {},
-    }
-}
+
+
+def mailers(backend: str) -> dict:
+    """The MAILERS setting sending through `backend` (a dotted path)."""
+    # Only the SMTP backend takes connection options; the others refuse unknown ones.
+    options = SMTP_OPTIONS if backend.endswith(".smtp.EmailBackend") else {}
+    return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+MAILERS = mailers(EMAIL_BACKEND_PATH)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Greenroom <events@greenroom.test>")
 
 # Redis is the shared cache when configured (throttle counters and cached agenda bundles must
 # be shared by every web process); a single development process is fine with local memory.
+# It fails open (config/cache.py): with Redis down, pages are slower, not 500s. Short socket
+# timeouts because a cache that hangs every request is worse than one that is away.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -153,7 +171,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bodies are JSON only: form encodings read an empty optional field as "not sent" and
+    # "1" or "on" as true, so invalid input would pass unnoticed.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.AnonymousRateThrottle",
@@ -173,11 +194,29 @@ GREENROOM_THROTTLE_RATES = {
     "auth": os.environ.get("THROTTLE_AUTH", "10/min"),
     "orders": os.environ.get("THROTTLE_ORDERS", "20/min"),
     "checkin": os.environ.get("THROTTLE_CHECKIN", "600/min"),
+    # Wrong promo codes only (a right one is not counted): a buyer's typos fit easily, while
+    # guessing codes from a word list gets 20 tries an hour from one address or account.
+    "promo": os.environ.get("THROTTLE_PROMO", "20/hour"),
 }
 GREENROOM_MAX_PAGE_SIZE = 200
+# Pending orders one buyer (account or e-mail) may hold for an event at once, so nobody keeps
+# passes off sale with a pile of unpaid holds; 0 turns the limit off.
+GREENROOM_MAX_PENDING_ORDERS = int(os.environ.get("MAX_PENDING_ORDERS", "3"))
+# Largest request body accepted, by path prefix (the first that matches); a larger one gets
+# 413 before it is read. API bodies are small JSON, Stripe's signed events somewhat bigger.
+# Other paths (the admin, whose speaker import uploads CSV files) keep Django's own limits.
+GREENROOM_MAX_BODY_BYTES = {
+    "/api/v1/webhooks/": int(os.environ.get("MAX_WEBHOOK_BODY_BYTES", str(256 * 1024))),
+    "/api/": int(os.environ.get("MAX_API_BODY_BYTES", str(64 * 1024))),
+}
 # How long deletions are remembered for delta sync (`?updated_since=`); an app that last synced
 # before that must download everything again.
 GREENROOM_TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))
+# Days after an event ends (midnight after its last day, in its zone) before its buyers' and
+# attendees' names and e-mails are erased; orders and amounts stay. A year covers the card
+# networks' dispute window (about 120 days after the event) with room for the organizer's
+# follow-up and questions about the books, without attendee lists piling up across editions.
+GREENROOM_ATTENDEE_RETENTION_DAYS = int(os.environ.get("ATTENDEE_RETENTION_DAYS", "365"))
 # Passes: how long a pending order holds its passes, whether a full refund puts them back on
 # sale, and below how many left a pass shows as `few_left`.
 GREENROOM_HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "15"))
@@ -230,6 +269,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Content-Security-Policy of HTML pages (the admin, the API docs, the browsable API): scripts and
+# <style> blocks only from our own origin or carrying the response's nonce; no plugins, no
+# <base>, no framing by other sites, forms post only to us. Style *attributes* stay allowed
+# (the admin's and DRF's templates use them; they cannot run code). Images may be data: URIs,
+# which Swagger UI's icons are. Every other answer (JSON, images, calendars) gets
+# GREENROOM_CSP_NOT_HTML, which allows nothing (see config/csp.py).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+GREENROOM_CSP_NOT_HTML = {"default-src": [CSP.NONE], "frame-ancestors": [CSP.NONE]}
+
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
@@ -243,6 +301,14 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 # every task is written to be safe to run twice for that reason.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With Redis as broker, a message whose worker died unacknowledged (killed, host lost) goes
+# back to the queue only once it is `visibility_timeout` old: 15 minutes rather than kombu's
+# hour, so a lost confirmation or refund is retried soon. It must stay longer than any task
+# runs (ours take seconds) and than any countdown/ETA (we use none), or those are delivered
+# twice. The five-minute reconciliation re-queues missing confirmations anyway.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,14 +317,15 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-tombstones": {"task": "events.tasks.purge_old_tombstones", "schedule": 24 * 3600},
     "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
     "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
+    "anonymise-past-attendees": {
+        "task": "privacy.tasks.anonymise_past_attendees",
+        "schedule": 24 * 3600,
+    },
 }
 
 # Apps whose models the "Organizers" group may manage in the admin.
 GREENROOM_ORGANIZER_APPS = ["events", "speakers", "tickets"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+LOGGING = logging_config(
+    level=os.environ.get("LOG_LEVEL", "INFO"), handler={"class": "logging.StreamHandler"}
+)

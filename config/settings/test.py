@@ -24,6 +24,7 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 
 # Generous limits so the suite never trips them by accident; throttle tests set their own.
 GREENROOM_THROTTLE_RATES = dict.fromkeys(
-    ("anon", "user", "auth", "orders", "checkin"), "100000/min"
+    ("anon", "user", "auth", "orders", "checkin", "promo"), "100000/min"
 )
+GREENROOM_MAX_PENDING_ORDERS = 100000
 GREENROOM_VERSION_CACHE_SECONDS = 0

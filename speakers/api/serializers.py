@@ -1,6 +1,5 @@
 """Output serializers for the agenda and the lineup. Private contacts never appear here."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
@@ -127,7 +126,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
             "updated_at",
         )
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))  # null: no headshot
     def get_headshot_url(self, speaker: Speaker) -> str | None:
         if not speaker.headshot:
             return None

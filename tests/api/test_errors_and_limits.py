@@ -140,7 +140,7 @@ def test_bad_filter_value_is_400_invalid(api_client, event_with_session, url, qu
 
 @pytest.mark.parametrize(
     "query",
-    [{"ordering": "no_such_field"}, {"page_size": "-3"}, {"page_size": "lots"}, {"tag": "none"}],
+    [{"ordering": "no_such_field"}, {"tag": "none"}],
 )
 def test_ignorable_list_parameter_is_not_an_error(api_client, event_with_session, query):
     response = api_client.get("/api/v1/events/summit/sessions/", query)

@@ -25,14 +25,17 @@ def paid_ticket(
     attendee_name: str = "Ada Lovelace",
     attendee_email: str = "ada@example.com",
     buyer_email: str = "buyer@example.com",
+    buyer=None,
 ) -> Ticket:
-    """A valid ticket of a paid one-pass order (a new pass type and event unless given)."""
+    """A valid ticket of a paid one-pass order (a new pass type and event unless given),
+    bought by the account `buyer` when given."""
     pass_type = pass_type or PassTypeFactory()
     attendee = {"name": attendee_name, "email": attendee_email}
     order, _ = place_order(
         event=pass_type.event,
         lines=[LineRequest(pass_type.pk, 1, attendees=(attendee,))],
         email=buyer_email,
+        user=buyer,
     )
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID, paid_at=timezone.now())
     order.refresh_from_db()

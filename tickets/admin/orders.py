@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from events.admin_zone import id_from_query
 from events.models import Event
+from privacy.audit import PersonalDataAuditMixin, erasure_summary, ids_label
+from privacy.models import AuditAction
+from privacy.services import erase_buyer
 from tickets.admin.common import local_time
 from tickets.exceptions import TicketsError
 from tickets.models import (
@@ -201,7 +204,7 @@ def refund_problem(order: Order) -> str:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
     """Orders as records: searched, filtered, refunded, exported; never edited by hand."""
 
     list_display = ("code", "event", "email", "status", "total_shown", "created", "paid")
@@ -209,7 +212,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ("status", "event", PassTypeFilter)
     search_fields = ("code", "email")
     inlines = [OrderLineInline, TicketInline, PaymentInline, RefundInline]
-    actions = ["resend_confirmation", "export_attendees"]
+    actions = ["resend_confirmation", "export_attendees", "erase_buyers"]
     fieldsets = (
         (None, {"fields": ("code", "event", "email", "user", "status", "promo_code")}),
         ("Money", {"fields": ("subtotal_shown", "discount_shown", "total_shown",
@@ -239,6 +242,9 @@ class OrderAdmin(admin.ModelAdmin):
         """Refunds and resends: for those allowed to change orders in the permission system."""
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    def audit_subject_id(self, order: Order) -> str:
+        return order.code
 
     def get_urls(self) -> list[URLPattern]:
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -369,6 +375,9 @@ class OrderAdmin(admin.ModelAdmin):
             "remaining": format_money(remaining, order.currency),
             "change_url": change_url,
         }
+        if not confirmed:
+            # The page names the buyer's e-mail.
+            self.audit(request, AuditAction.VIEWED, subject_id=order.code, detail="refund page")
         return TemplateResponse(request, "admin/tickets/order/refund.html", context)
 
     def _refund(self, request, order: Order, *, amount: int, reason: str) -> bool:
@@ -449,12 +458,56 @@ class OrderAdmin(admin.ModelAdmin):
     def export_attendees(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
-        csv.writer(response).writerows(attendee_rows(queryset))
+        rows = list(attendee_rows(queryset))
+        csv.writer(response).writerows(rows)
+        self.audit(
+            request,
+            AuditAction.EXPORTED,
+            subject_id=ids_label(order.code for order in queryset),
+            object_count=len(rows) - 1,  # tickets: the first row is the header
+            detail="attendee CSV export",
+        )
         # Attendees' names and e-mails left the system: record who took them, and from where.
         LogEntry.objects.log_actions(
             request.user.pk, queryset, CHANGE, "Exported the attendee list (CSV)."
         )
         return response
+
+    @admin.action(
+        description="Erase the buyer's personal data (on request)…",
+        description_plural="Erase the buyers' personal data of selected orders (on request)…",
+        permissions=["manage"],
+    )
+    def erase_buyers(self, request, queryset):
+        # erase_buyer matches addresses without regard to case: one erasure per person.
+        codes_by_email: dict[str, list[str]] = {}
+        for order in queryset.order_by("email", "code"):
+            codes_by_email.setdefault(order.email.lower(), []).append(order.code)
+
+        def erase() -> None:
+            for email, codes in codes_by_email.items():
+                result = erase_buyer(email=email)
+                summary = erasure_summary(result)
+                self.audit(
+                    request,
+                    AuditAction.ERASED,
+                    subject_id=ids_label(codes),
+                    object_count=result.orders_anonymised,
+                    detail=f"buyer erased on request: {summary}",
+                )
+                self.message_user(request, f"Buyer of {', '.join(codes)}: {summary}.")
+
+        return self.confirm_erasure(
+            request,
+            queryset,
+            title="Erase buyers on request",
+            people=list(codes_by_email),
+            consequence="Everything held under these addresses is erased, beyond the orders "
+            "selected: accounts deleted; orders kept for accounting without name or e-mail, "
+            "their valid tickets for events not yet ended voided without refund; tickets on "
+            "other people's orders lose the address and stay valid.",
+            erase=erase,
+        )
 
 
 def _summary_context(summary) -> dict:

@@ -89,7 +89,7 @@ class OrderLineInputSerializer(serializers.Serializer):
 
     pass_type = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     quantity = serializers.IntegerField(min_value=1, max_value=100)
-    attendees = AttendeeSerializer(many=True, required=False, default=list)
+    attendees = AttendeeSerializer(many=True, required=False, default=list, max_length=100)
 
 
 class OrderInputSerializer(serializers.Serializer):

@@ -22,7 +22,12 @@ from rest_framework.views import APIView
 from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
 from config.api.delta import UPDATED_SINCE_PARAMETER, next_sync_point, parse_updated_since
 from config.api.errors import ErrorSerializer
-from config.api.throttling import CheckInRateThrottle, OrderRateThrottle
+from config.api.throttling import (
+    CheckInRateThrottle,
+    OrderRateThrottle,
+    PromoCodeRateThrottle,
+    promo_code_of,
+)
 from events.models import Event, TombstoneKind
 from events.selectors import deleted_ids, get_public_event
 from tickets import payments, qr
@@ -33,6 +38,7 @@ from tickets.selectors import (
     pass_offers,
     tickets_of,
     tickets_visible_to,
+    usable_promo_code,
     visible_order,
 )
 from tickets.services.checkin import can_check_in, check_in
@@ -60,11 +66,15 @@ NOT_YOURS = {404: OpenApiResponse(ErrorSerializer, description="No such order of
             UPDATED_SINCE_PARAMETER,
         ],
         responses={200: api.PassListSerializer, 400: ErrorSerializer, 404: ErrorSerializer,
-                   410: ErrorSerializer},
+                   410: ErrorSerializer, 429: ErrorSerializer},
     )
 )  # fmt: skip
 class PassListView(ConditionalGetMixin, APIView):
     """Current price and phase, the next price step and availability of each pass."""
+
+    def get_throttles(self):
+        self.promo_attempts = PromoCodeRateThrottle()
+        return [*super().get_throttles(), self.promo_attempts]
 
     @cached_property
     def event(self) -> Event:
@@ -94,6 +104,9 @@ class PassListView(ConditionalGetMixin, APIView):
         return ContentVersion(None, token=digest)
 
     def get(self, request, *args, **kwargs):
+        promo_code = promo_code_of(request)
+        if promo_code and usable_promo_code(self.event, promo_code, now=timezone.now()):
+            self.promo_attempts.forgive()
         return self.check_not_modified(request) or Response(self.answer)
 
 
@@ -134,8 +147,13 @@ class OrderAccessMixin(CacheControlMixin):
             201: api.PlacedOrderSerializer,
             400: OpenApiResponse(ErrorSerializer, description="invalid, sales_closed, "
                                  "exceeds_order_limit, invalid_promo_code, pass_not_available"),
+            404: OpenApiResponse(ErrorSerializer, description="No such public `event`."),
             409: OpenApiResponse(ErrorSerializer, description="sold_out (with `available`), "
                                  "promo_code_exhausted"),
+            413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
+            429: OpenApiResponse(ErrorSerializer, description="throttled, or "
+                                 "too_many_pending_orders (pay or cancel one, or wait for "
+                                 "`Retry-After` seconds until a hold ends)"),
             503: OpenApiResponse(ErrorSerializer, description="busy: try again"),
         },
     ),
@@ -155,7 +173,10 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
 
     def get_throttles(self):
         throttles = super().get_throttles()
-        return [*throttles, OrderRateThrottle()] if self.request.method == "POST" else throttles
+        if self.request.method != "POST":
+            return throttles
+        self.promo_attempts = PromoCodeRateThrottle()
+        return [*throttles, OrderRateThrottle(), self.promo_attempts]
 
     def get_queryset(self):
         return (
@@ -174,17 +195,25 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
             raise TicketsError(
                 "invalid", "An e-mail address is needed for the tickets.", field="email"
             )
-        order, created = place_order(
-            event=get_public_event(values["event"]),
-            lines=[
-                LineRequest(line["pass_type"], line["quantity"], tuple(line["attendees"]))
-                for line in values["lines"]
-            ],
-            email=email,
-            promo_code=values["promo_code"],
-            user=user,
-            idempotency_key=request.headers.get("Idempotency-Key") or None,
-        )
+        try:
+            order, created = place_order(
+                event=get_public_event(values["event"]),
+                lines=[
+                    LineRequest(line["pass_type"], line["quantity"], tuple(line["attendees"]))
+                    for line in values["lines"]
+                ],
+                email=email,
+                promo_code=values["promo_code"],
+                user=user,
+                idempotency_key=request.headers.get("Idempotency-Key") or None,
+            )
+        except TicketsError as error:
+            # Only a wrong code counts against promo attempts; any later refusal means the
+            # code itself was right.
+            if error.code != "invalid_promo_code":
+                self.promo_attempts.forgive()
+            raise
+        self.promo_attempts.forgive()
         response = Response(api.PlacedOrderSerializer(order).data, status=status.HTTP_201_CREATED)
         if not created:
             response["Idempotent-Replayed"] = "true"
@@ -334,7 +363,9 @@ class CheckInView(APIView):
     post=extend_schema(
         tags=["webhooks"], summary="Stripe webhook (signed)", request=OpenApiTypes.OBJECT,
         auth=[],
-        responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer},
+        responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer,
+                   503: OpenApiResponse(ErrorSerializer, description="webhook_not_applied: "
+                                        "nothing was kept; Stripe delivers it again")},
     )
 )  # fmt: skip
 class StripeWebhookView(APIView):

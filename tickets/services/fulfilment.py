@@ -8,6 +8,7 @@ told.
 """
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -45,7 +46,7 @@ def fulfil_order(*, order: Order, payment: Payment | None, amount_received: int)
                     logger.warning("Order %s was paid twice: refunding payment %s.",
                                    locked.code, payment.pk)  # fmt: skip
                     transaction.on_commit(
-                        lambda: _schedule_duplicate_refund(payment.pk), robust=True
+                        partial(_schedule_duplicate_refund, payment.pk), robust=True
                     )
                 _mark_succeeded(payment, now)
             return False
@@ -62,13 +63,15 @@ def fulfil_order(*, order: Order, payment: Payment | None, amount_received: int)
         late = locked.status != OrderStatus.PENDING or locked.hold_expires_at <= now
         if late and not _still_room_for(locked, now=now):
             _keep_unfulfilled(locked, now=now)
-            transaction.on_commit(lambda: _schedule_refund(locked.pk), robust=True)
+            transaction.on_commit(partial(_schedule_refund, locked.pk), robust=True)
             return False
         locked.status = OrderStatus.PAID
         locked.paid_at = now
         locked.save(update_fields=["status", "paid_at", "updated_at"])
         _issue_tickets(locked)
-        transaction.on_commit(lambda: _schedule_confirmation(locked.pk), robust=True)
+        # A broker that is down only logs here (the log names the function and the order id):
+        # the order stays paid, and reconciliation queues the confirmation later.
+        transaction.on_commit(partial(_schedule_confirmation, locked.pk), robust=True)
     return True
 
 
@@ -148,6 +151,23 @@ def _issue_tickets(order: Order) -> None:
                 )
             )
     Ticket.objects.bulk_create(tickets)
+
+
+def queue_missing_confirmations(*, paid_since) -> int:
+    """Queue the confirmation of every order paid since `paid_since` that has not had it yet
+    (the broker was down when it was paid, or sending failed); returns how many.
+
+    Safe to repeat and to overlap a confirmation still in the queue: the e-mail task sends
+    once per order (tickets/emails.py).
+    """
+    order_ids = list(
+        Order.objects.filter(
+            status=OrderStatus.PAID, confirmation_sent_at__isnull=True, paid_at__gte=paid_since
+        ).values_list("pk", flat=True)
+    )
+    for order_id in order_ids:
+        _schedule_confirmation(order_id)
+    return len(order_ids)
 
 
 def _schedule_confirmation(order_id: int) -> None:

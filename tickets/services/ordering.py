@@ -4,17 +4,22 @@ Inventory is protected the way a ticket shop must: in one transaction, lock ever
 row the order draws on (shared pools, then pass types, then the promo code, each by id: one
 global order, so two orders never deadlock), count what is sold or held, check, write. A lock
 that cannot be had within the lock timeout answers "busy, try again", never an oversell.
+
+Before any of those, the buyer is locked (their e-mail, and their account when signed in),
+so one buyer's simultaneous orders queue and the limit on pending orders counts every hold.
 """
 
 import datetime as dt
 import hashlib
 import json
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
@@ -30,6 +35,7 @@ from tickets.models import (
     PromoCode,
 )
 from tickets.selectors import (
+    held_at,
     passes_taken,
     pool_seats_taken,
     promo_code_uses,
@@ -60,6 +66,8 @@ def place_order(
 
     With an `idempotency_key`, a repeated request (a phone retrying on a flaky connection)
     gets the order the first one made; the same key with a different request is refused.
+    A buyer already holding GREENROOM_MAX_PENDING_ORDERS unpaid orders for the event is
+    refused (`too_many_pending_orders`) until one is paid, cancelled or expires.
     """
     fingerprint = _fingerprint(event=event, lines=lines, email=email, promo_code=promo_code)
     scoped_key = (
@@ -73,6 +81,12 @@ def place_order(
     try:
         with transaction.atomic():
             _set_lock_timeout()
+            _lock_buyer(event=event, email=email, user=user)
+            # An identical retry that raced this request and won is visible now; answer it
+            # rather than count it against the pending-order limit.
+            existing = _replay(scoped_key, fingerprint) if scoped_key else None
+            if existing is not None:
+                return existing, False
             order = _place_locked(
                 event=event,
                 lines=lines,
@@ -150,10 +164,53 @@ def _is_lock_timeout(error: OperationalError) -> bool:
     return getattr(getattr(error, "__cause__", None), "sqlstate", None) == "55P03"
 
 
+def _lock_buyer(*, event: Event, email: str, user) -> None:
+    """Hold transaction-scoped PostgreSQL advisory locks on the buyer for this event (their
+    e-mail, and account if signed in), in sorted order, so that two orders of one buyer never
+    count each other's holds at the same time. Other databases serialize writers anyway."""
+    if connection.vendor != "postgresql" or not settings.GREENROOM_MAX_PENDING_ORDERS:
+        return
+    names = {f"email:{email.lower()}"} | ({f"user:{user.pk}"} if user else set())
+    keys = sorted(
+        int.from_bytes(
+            hashlib.blake2b(f"greenroom:buyer:{event.pk}:{name}".encode(), digest_size=8).digest(),
+            signed=True,
+        )
+        for name in names
+    )
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _check_pending_limit(*, event: Event, email: str, user, now) -> None:
+    """At most GREENROOM_MAX_PENDING_ORDERS unexpired holds per buyer (account or e-mail,
+    in any case) and event; the error says when the first of them ends."""
+    limit = settings.GREENROOM_MAX_PENDING_ORDERS
+    if not limit:
+        return
+    buyer = Q(email__iexact=email)
+    if user is not None:
+        buyer |= Q(user=user)
+    holds = list(
+        Order.objects.filter(held_at(now), buyer, event=event)
+        .order_by("hold_expires_at")
+        .values_list("hold_expires_at", flat=True)[:limit]
+    )
+    if len(holds) >= limit:
+        raise TicketsError(
+            "too_many_pending_orders",
+            f"You already hold {limit} unpaid orders for {event.name}: pay or cancel one, "
+            "or wait until its hold ends.",
+            extra={"retry_after": max(1, math.ceil((holds[0] - now).total_seconds()))},
+        )
+
+
 def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerprint) -> Order:
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED:
         raise TicketsError("sales_closed", f"{event.name} is not selling passes.")
+    _check_pending_limit(event=event, email=email, user=user, now=now)
     wanted = {line.pass_type_id: line for line in lines}
     pass_types = {
         pass_type.pk: pass_type

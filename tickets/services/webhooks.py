@@ -2,18 +2,20 @@
 
 The event id is recorded in the same transaction as the event's effect: a crash half-way leaves
 it unrecorded, so Stripe's retry does the work again, and a second delivery of a recorded id
-does nothing. A transient failure (the database, Stripe itself) propagates, so the view answers
-5xx and Stripe retries; an event type we do not handle answers 2xx and is not recorded.
+does nothing. A failure (the database, Stripe itself) answers 5xx, so Stripe retries; an event
+type we do not handle answers 2xx and is not recorded.
 """
 
 import logging
+import traceback
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from tickets import payments
+from tickets.exceptions import TicketsError
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus, StripeEvent
 from tickets.services.fulfilment import fulfil_order
 from tickets.services.refunds import record_stripe_refund
@@ -21,10 +23,21 @@ from tickets.services.refunds import record_stripe_refund
 logger = logging.getLogger(__name__)
 
 
+class WebhookNotApplied(TicketsError):
+    """The database failed while applying an event: nothing of it was kept, Stripe retries."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "webhook_not_applied",
+            "The event could not be applied now and was not recorded; deliver it again.",
+        )
+
+
 def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
     """Verify and apply one webhook; returns a word saying what happened.
 
-    Raises `payments.InvalidWebhook` for a bad or stale signature (the view answers 400).
+    Raises `payments.InvalidWebhook` for a bad or stale signature (the view answers 400) and
+    `WebhookNotApplied` when the database fails (503; nothing was kept).
     """
     event = payments.verify_webhook(payload, signature)
     handler = HANDLERS.get(event["type"])
@@ -32,13 +45,31 @@ def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
         return "ignored"
     data = event["data"].get("object") or {}
     prepared = PREPARERS[event["type"]](data) if event["type"] in PREPARERS else None
-    with transaction.atomic():
-        _, created = StripeEvent.objects.get_or_create(
-            stripe_event_id=event["id"], defaults={"type": event["type"]}
-        )
-        if not created:
-            return "duplicate"
-        return handler(data, prepared) if prepared is not None else handler(data)
+    try:
+        with transaction.atomic():
+            _, created = StripeEvent.objects.get_or_create(
+                stripe_event_id=event["id"], defaults={"type": event["type"]}
+            )
+            if not created:
+                return "duplicate"
+            return handler(data, prepared) if prepared is not None else handler(data)
+    except DatabaseError as error:
+        _log_not_applied(event, error)
+        raise WebhookNotApplied from None
+
+
+def _log_not_applied(event: dict, error: DatabaseError) -> None:
+    """Where and what kind of failure, without the database's message: PostgreSQL quotes the
+    failing row in it (names, e-mail addresses), which must not reach the logs."""
+    sqlstate = getattr(error.__cause__, "sqlstate", None) or "-"
+    logger.error(
+        "Stripe event %s (%s) not applied, Stripe will retry: %s, SQLSTATE %s, at\n%s",
+        event["id"],
+        event["type"],
+        type(error).__name__,
+        sqlstate,
+        "".join(traceback.format_tb(error.__traceback__)),
+    )
 
 
 # --- finding our records ---------------------------------------------------------------------

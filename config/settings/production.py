@@ -1,0 +1,83 @@
+"""Production settings: the base settings behind an HTTPS-terminating proxy, with no
+development fallbacks. `manage.py check --deploy` passes clean with these.
+
+Set at least DJANGO_SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; CACHE_URL and
+CELERY_BROKER_URL (Redis) once there is more than one web process. Run
+`manage.py collectstatic` before starting (WhiteNoise serves the collected files).
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.logging import logging_config
+from config.settings.base import *  # noqa: F403
+from config.settings.base import (
+    DEVELOPMENT_SECRET_KEY,
+    MIDDLEWARE,
+    SECURE_CSP,
+    env_bool,
+    env_list,
+    mailers,
+)
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Set DJANGO_SECRET_KEY to a long random value (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`); production settings "
+        "do not start with the development key."
+    )
+DEBUG = False
+# No development default: an empty list answers every request with 400 (and check --deploy
+# says so).
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+# Origins (https://host) allowed to post forms, e.g. the admin, when the proxy's host differs.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# TLS ends at the proxy, which tells us the original scheme; anything else is redirected.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+# HSTS for a year by default (roll out with a small DJANGO_HSTS_SECONDS first if unsure).
+# Asking browsers to preload the domain is the site owner's decision, binding on every
+# subdomain and slow to undo, so it is opt-in; with it off, the deploy check's reminder about
+# it (security.W021) is silenced on purpose.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+# Order keys travel in URLs (`?key=`), so no other site learns our URLs through Referer.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CSP = {**SECURE_CSP, "upgrade-insecure-requests": True}
+
+# gunicorn does not serve files: WhiteNoise serves the collected static files (the admin's, the
+# API docs' bundles) with far-future caching, before any other middleware runs.
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *(name for name in MIDDLEWARE if name != "django.middleware.security.SecurityMiddleware"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Mail goes out over SMTP (EMAIL_HOST…) unless DJANGO_EMAIL_BACKEND names another real backend.
+MAILERS = mailers(
+    os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+)
+
+# Long-lived connections are checked before reuse, so a database restart costs no errors.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
+# Logs go to stdout, one line each, for the process manager or container runtime to collect.
+LOGGING = logging_config(
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    handler={"class": "logging.StreamHandler", "stream": "ext://sys.stdout"},
+)

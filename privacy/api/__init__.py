@@ -1,0 +1,1 @@
+"""The data-rights API: export, consents, erasure of the signed-in person."""
