@@ -126,6 +126,11 @@ def order_body(event_slug: str, pass_type_id: int, quantity: int, email: str) ->
     }
 
 
+def probe_email(number: int) -> str:
+    """A buyer per probe order, so the pending-order limit is measured but never reached."""
+    return f"probe{number}@x.example"
+
+
 def expire_bench_holds() -> int:
     """Expire the pending orders of earlier flash-sale bench events (and the warm-up's), so a
     sale competes only with its own holds, like a new event's sale in production."""
@@ -443,7 +448,7 @@ def in_process_order_costs(event, pass_type, samples: int) -> dict:
         counter[0] += 1
         response = client.post(
             ORDERS_PATH,
-            data=order_body(event.slug, pass_type.pk, 1 + counter[0] % 4, "probe@x.example"),
+            data=order_body(event.slug, pass_type.pk, 1 + counter[0] % 4, probe_email(counter[0])),
             content_type="application/json",
             headers={"X-Forwarded-For": f"10.80.{counter[0] // 256 % 256}.{counter[0] % 256}"},
         )
@@ -466,7 +471,7 @@ def in_process_order_costs(event, pass_type, samples: int) -> dict:
         place_order(
             event=event,
             lines=[LineRequest(pass_type.pk, 1 + n % 4)],
-            email="probe@x.example",
+            email=probe_email(-n),
         )
     service_ms = (time.perf_counter() - started) / samples * 1000
     return {
@@ -491,7 +496,7 @@ def profile_orders(event, pass_type, *, top: int) -> None:
         counter[0] += 1
         client.post(
             ORDERS_PATH,
-            data=order_body(event.slug, pass_type.pk, 1 + counter[0] % 4, "probe@x.example"),
+            data=order_body(event.slug, pass_type.pk, 1 + counter[0] % 4, probe_email(counter[0])),
             content_type="application/json",
             headers={"X-Forwarded-For": f"10.81.{counter[0] // 256 % 256}.{counter[0] % 256}"},
         )
