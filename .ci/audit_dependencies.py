@@ -17,6 +17,13 @@ import subprocess
 import sys
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+# A dropped connection or a 5xx from the index is retried before a pin counts as not audited.
+PYPI = requests.Session()
+RETRIES = Retry(total=4, backoff_factor=1, status_forcelist=(500, 502, 503, 504))
+PYPI.mount("https://", HTTPAdapter(max_retries=RETRIES))
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", re.MULTILINE)
 
@@ -38,7 +45,7 @@ def latest_release_problems(name: str, version: str) -> list[str] | None:
     """The advisories PyPI lists for `name==version` ([] if none), or None where the project
     page cannot tell because a newer release has overtaken the pin."""
     try:
-        response = requests.get(f"https://pypi.org/pypi/{name}/json", timeout=30)
+        response = PYPI.get(f"https://pypi.org/pypi/{name}/json", timeout=30)
         response.raise_for_status()
     except requests.RequestException as error:
         return [f"{name} {version}: not audited ({error})"]
