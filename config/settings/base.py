@@ -306,8 +306,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # hour, so a lost confirmation or refund is retried soon. It must stay longer than any task
 # runs (ours take seconds) and than any countdown/ETA (we use none), or those are delivered
 # twice. The five-minute reconciliation re-queues missing confirmations anyway.
+# Queuing a task happens inside requests (after commit): a Redis that stops answering must cost
+# a request seconds, not hang it. Connecting gives up after 2 s and a silent socket after 3 s
+# (more than the worker's 1 s polling); the order is kept either way and the reconciliation
+# task queues what could not be queued.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "900")),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
 }
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
