@@ -21,8 +21,6 @@ from privacy.api.serializers import (
 from privacy.models import ConsentPurpose
 from privacy.selectors import ConsentState
 
-SIGNED_OUT = {401: OpenApiResponse(ErrorSerializer, description="Not signed in.")}
-
 
 class MyDataView(APIView):
     """Everything held about me, as a JSON file to keep.
@@ -36,7 +34,7 @@ class MyDataView(APIView):
     @extend_schema(
         tags=["data rights"],
         summary="Export my data",
-        responses={200: PersonalDataSerializer, **SIGNED_OUT},
+        responses={200: PersonalDataSerializer},
     )
     def get(self, request):
         data = PersonalDataSerializer(selectors.personal_data(request.user)).data
@@ -61,7 +59,7 @@ class MyConsentListView(MyConsentsMixin, APIView):
     @extend_schema(
         tags=["data rights"],
         summary="My consents",
-        responses={200: ConsentStateSerializer(many=True), **SIGNED_OUT},
+        responses={200: ConsentStateSerializer(many=True)},
     )
     def get(self, request):
         states = selectors.current_consents(request.user)
@@ -81,7 +79,6 @@ class MyConsentView(MyConsentsMixin, APIView):
         responses={
             200: ConsentStateSerializer,
             400: OpenApiResponse(ErrorSerializer, description="`granted` is not a boolean."),
-            **SIGNED_OUT,
             404: OpenApiResponse(ErrorSerializer, description="No such purpose."),
         },
     )
@@ -125,7 +122,6 @@ class DeleteWithBodySchema(AutoSchema):
         400: OpenApiResponse(
             ErrorSerializer, description="Not confirmed (`confirmation_required`)."
         ),
-        **SIGNED_OUT,
         409: OpenApiResponse(
             ErrorSerializer, description="A staff account (`account_not_erasable`)."
         ),
