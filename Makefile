@@ -12,9 +12,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 LOCK := requirements.lock
-AUDITED_CODE := config events speakers tickets privacy
+AUDITED_CODE := config core events speakers agenda tickets privacy
 
-.PHONY: run test lint migrations-check deploy-check audit lock install clean
+.PHONY: run test lint migrations-check upgrade-check deploy-check audit lock install clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Greenroom needs Python 3.12 or newer; none was found." >&2; exit 1; }
@@ -38,12 +38,19 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# ruff, and the layer contracts between our apps (pyproject.toml, [tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Migrations apply to a PostgreSQL database made by an earlier commit, losing no row
+# (.ci/check_upgrade.py; needs PostgreSQL, see DATABASE_URL).
+upgrade-check: install
+	$(BIN)/python .ci/check_upgrade.py
 
 # Django's deployment checks on the production settings, with a throwaway key; any warning fails.
 deploy-check: install

@@ -7,6 +7,3 @@ class EventsConfig(AppConfig):
     """Events, stages, sessions and tags."""
 
     name = "events"
-
-    def ready(self) -> None:
-        from events import signals  # noqa: F401  (connects the receivers)

@@ -4,22 +4,13 @@ import datetime as dt
 import zoneinfo
 from functools import cached_property
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-
-class TimeStampedModel(models.Model):
-    """Every row records when it was created and last changed (delta sync reads `updated_at`)."""
-
-    created_at = models.DateTimeField(auto_now_add=True, editable=False)
-    updated_at = models.DateTimeField(auto_now=True, editable=False)
-
-    class Meta:
-        abstract = True
+from core.models import TimeStampedModel
 
 
 def validate_time_zone(value: str) -> None:
@@ -199,50 +190,3 @@ class Session(TimeStampedModel):
     def clean(self) -> None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "A session must end after it starts."})
-
-
-class Bookmark(TimeStampedModel):
-    """A session on one person's personal agenda."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bookmarks"
-    )
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookmarks")
-
-    class Meta:
-        ordering = ["session__starts_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "session"], name="bookmark_once_per_user"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.session} for {self.user}"
-
-
-class TombstoneKind(models.TextChoices):
-    SESSION = "session", "Session"
-    SPEAKER = "speaker", "Speaker in an event's lineup"
-    STAGE = "stage", "Stage"
-    PASS_TYPE = "pass_type", "Pass type"
-
-
-class Tombstone(models.Model):
-    """A record that something apps may hold offline was deleted, for delta sync.
-
-    `event_id` is a plain number, not a foreign key: the record must outlive a deleted event.
-    Kept GREENROOM_TOMBSTONE_DAYS days.
-    """
-
-    Kind = TombstoneKind
-
-    kind = models.CharField(max_length=16, choices=TombstoneKind.choices)
-    object_id = models.BigIntegerField()
-    event_id = models.BigIntegerField()
-    deleted_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["deleted_at"]
-        indexes = [models.Index(fields=["event_id", "kind", "deleted_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.object_id} deleted {self.deleted_at:%Y-%m-%d %H:%M}"

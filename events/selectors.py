@@ -4,14 +4,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from config.api.conditional import ContentVersion
-from events.models import Event, EventStatus, Session, Stage, Tombstone
+from core.extensions import EVENT_SALES_STATUS
+from events.models import Event, EventStatus, Session, Stage
 
 
 def sessions_overlapping(*, starts_at: dt.datetime, ends_at: dt.datetime) -> QuerySet[Session]:
@@ -89,21 +88,13 @@ def event_detail_version(events: QuerySet[Event]) -> ContentVersion:
     return ContentVersion(max(changes, default=None), token=str(summary["stage_count"]))
 
 
-def deleted_ids(*, event: Event, kind: str, since: dt.datetime) -> set[int]:
-    """Ids of items of `kind` deleted from the event after `since` (from tombstones)."""
-    return set(
-        Tombstone.objects.filter(event_id=event.pk, kind=kind, deleted_at__gt=since).values_list(
-            "object_id", flat=True
-        )
-    )
-
-
 def get_public_event(slug: str) -> Event:
     """A published or cancelled event by slug, or 404."""
     return get_object_or_404(public_events(), slug=slug)
 
 
 def event_sales_status(event: Event) -> str | None:
-    """The sales app's one-word status for the event (GREENROOM_EVENT_SALES_STATUS), if any."""
-    path = settings.GREENROOM_EVENT_SALES_STATUS
-    return import_string(path)(event, now=timezone.now()) if path else None
+    """The sales app's one-word status for the event (core.extensions), if one is registered."""
+    for status_of in EVENT_SALES_STATUS:
+        return status_of(event, now=timezone.now())
+    return None

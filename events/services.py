@@ -1,15 +1,12 @@
-"""Writes and rules of the events app: where a session may sit on the agenda, slugs, roles."""
-
-import datetime as dt
+"""Writes and rules of the events app: where a session may sit in an event, slugs, roles."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Model, QuerySet
-from django.utils import timezone
+from django.db.models import Model
 from django.utils.text import slugify
 
 from events.exceptions import EventsError
-from events.models import Bookmark, Session, Tombstone
+from events.models import Session
 from events.selectors import sessions_overlapping
 
 ORGANIZERS_GROUP = "Organizers"
@@ -19,25 +16,25 @@ def check_session_slot(*, session: Session) -> None:
     """Raise EventsError unless the session lies inside its event's days on a free stage.
 
     The caller holds a lock on the stage row when it means to save, so two organizers cannot
-    book the same slot at once (see speakers.services.schedule_session).
+    book the same slot at once (see agenda.services.schedule_session).
     """
     event = session.event
     if session.stage.event_id != event.pk:
         raise EventsError(
-            "stage_not_in_event",
             f"{session.stage.name} is a stage of another event, not of {event.name}.",
             field="stage",
+            code="stage_not_in_event",
         )
     if session.ends_at <= session.starts_at:
         raise EventsError(
-            "session_ends_before_start", "A session must end after it starts.", field="ends_at"
+            "A session must end after it starts.", field="ends_at", code="session_ends_before_start"
         )
     if session.starts_at < event.starts_at or session.ends_at > event.ends_at:
         raise EventsError(
-            "session_outside_event",
             f"“{session.title}” must lie within {event.name}, {event.start_date:%d %b %Y} to "
             f"{event.end_date:%d %b %Y} ({event.time_zone}).",
             field="starts_at",
+            code="session_outside_event",
         )
     clash = (
         sessions_overlapping(starts_at=session.starts_at, ends_at=session.ends_at)
@@ -49,17 +46,10 @@ def check_session_slot(*, session: Session) -> None:
     )
     if clash is not None:
         raise EventsError(
-            "stage_clash",
             f"{session.stage.name} already has “{clash.title}” at {clash.local_slot_label()}.",
             field="stage",
+            code="stage_clash",
         )
-
-
-def set_sessions_published(sessions: QuerySet[Session], *, published: bool) -> int:
-    """Publish or withdraw sessions; returns how many changed. `updated_at` moves for sync."""
-    return sessions.exclude(is_published=published).update(
-        is_published=published, updated_at=timezone.now()
-    )
 
 
 def unique_slug(model: type[Model], value: str, *, max_length: int = 200, **scope) -> str:
@@ -83,28 +73,3 @@ def ensure_organizers_group() -> Group:
     )
     group.permissions.add(*permissions)
     return group
-
-
-def record_deletion(*, kind: str, object_id: int, event_id: int) -> Tombstone:
-    """Remember that an item apps may hold offline is gone, so delta sync can report it."""
-    return Tombstone.objects.create(
-        kind=kind, object_id=object_id, event_id=event_id, deleted_at=timezone.now()
-    )
-
-
-def purge_old_tombstones() -> int:
-    """Forget deletions older than the retention window; returns how many were dropped."""
-    horizon = timezone.now() - dt.timedelta(days=settings.GREENROOM_TOMBSTONE_DAYS)
-    deleted, _ = Tombstone.objects.filter(deleted_at__lt=horizon).delete()
-    return deleted
-
-
-def add_bookmark(*, user, session: Session) -> tuple[Bookmark, bool]:
-    """Put a session on a person's agenda; returns the bookmark and whether it is new."""
-    return Bookmark.objects.get_or_create(user=user, session=session)
-
-
-def remove_bookmark(*, user, session_id: int) -> bool:
-    """Take a session off a person's agenda; returns whether it was there."""
-    deleted, _ = Bookmark.objects.filter(user=user, session_id=session_id).delete()
-    return bool(deleted)

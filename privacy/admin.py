@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from privacy.audit import PersonalDataAuditMixin, erasure_summary
-from privacy.models import AuditAction, AuditEntry
+from core.audit import PersonalDataAuditMixin
+from core.models import AuditAction, AuditEntry
 from privacy.services import erase_person
 
 
@@ -67,7 +67,7 @@ class AuditedUserAdmin(PersonalDataAuditMixin, UserAdmin):
                 subject_id = self.audit_subject_id(user)
                 # The same erasure as deleting one's own account through the API.
                 result = erase_person(user=user, void_future_tickets=True)
-                summary = erasure_summary(result)
+                summary = result.summary()
                 self.audit(
                     request,
                     AuditAction.ERASED,

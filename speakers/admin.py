@@ -1,43 +1,25 @@
-"""Organizer screens for speakers, organizations and the agenda's sessions.
-
-Sessions are edited here rather than in events/admin.py because their form carries the
-speakers inline, and the events app must not import speakers.
-"""
+"""Organizer screens for speakers, organizations and event lineups."""
 
 import csv
-import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from events.admin_zone import EventTimeZoneAdminMixin, id_from_query
-from events.exceptions import EventsError
-from events.models import Event, Session, Stage
-from events.selectors import sessions_on_local_day
-from events.services import check_session_slot, set_sessions_published
-from privacy.audit import PersonalDataAuditMixin, ids_label
-from privacy.models import AuditAction
-from privacy.services import erase_speaker_contacts
+from core.admin_zone import id_from_query
+from core.audit import PersonalDataAuditMixin, ids_label
+from core.models import AuditAction
+from events.models import Event
 from speakers.admin_import import SpeakerImportAdminMixin
-from speakers.exceptions import SpeakersError
-from speakers.models import InvitationStatus, LineupEntry, Organization, SessionSpeaker, Speaker
+from speakers.models import InvitationStatus, LineupEntry, Organization, Speaker
 from speakers.models import SpeakerLink as Link
+from speakers.privacy import erase_speaker_contacts
 from speakers.selectors import speaker_export_rows
-from speakers.services import (
-    SpeakerSlot,
-    check_speakers_available,
-    invite_speakers,
-    schedule_session,
-    set_lineup_status,
-    stamp_status_time,
-)
+from speakers.services import invite_speakers, set_lineup_status, stamp_status_time
 
 
 @admin.register(Organization)
@@ -280,209 +262,3 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
             "public profile stays.",
             erase=erase,
         )
-
-
-class StageFilter(admin.SimpleListFilter):
-    """Filter by stage, labelled with its event, in one query."""
-
-    title = "stage"
-    parameter_name = "stage"
-
-    def lookups(self, request, model_admin):
-        stages = Stage.objects.select_related("event").order_by("event__start_date", "position")
-        return [(stage.pk, f"{stage.name} ({stage.event.name})") for stage in stages]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(stage_id=int(value)) if value and value.isdigit() else queryset
-
-
-class SessionEventFilter(EventChoiceFilter):
-    """Sessions of one event."""
-
-
-class LocalDayFilter(admin.SimpleListFilter):
-    """Sessions on one day of the event, as the calendar reads in the event's own zone."""
-
-    title = "day"
-    parameter_name = "day"
-
-    def lookups(self, request, model_admin):
-        events = Event.objects.order_by("start_date")
-        event_id = request.GET.get(SessionEventFilter.parameter_name, "")
-        if event_id.isdigit():
-            events = events.filter(pk=int(event_id))
-        days = sorted({day for event in events for day in event.days})
-        return [(day.isoformat(), f"{day:%a %d %b %Y}") for day in days]
-
-    def queryset(self, request, queryset):
-        try:
-            day = dt.date.fromisoformat(self.value() or "")
-        except ValueError:
-            return queryset
-        return sessions_on_local_day(queryset, day=day)
-
-
-class SessionAdminForm(forms.ModelForm):
-    """Session form that checks the agenda rules for time and stage before saving."""
-
-    class Meta:
-        model = Session
-        fields = ("event", "title", "format", "abstract", "tags", "is_published", "stage",
-                  "starts_at", "ends_at")  # fmt: skip
-        help_texts = {
-            "starts_at": "Local time in the event's time zone (named at the top of the page).",
-            "ends_at": "Local time in the event's time zone.",
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        slot = {name: cleaned.get(name) for name in ("event", "stage", "starts_at", "ends_at")}
-        # An end before the start is reported by the model's own clean(); check the rest here.
-        if all(slot.values()) and slot["ends_at"] > slot["starts_at"]:
-            candidate = Session(pk=self.instance.pk, title=cleaned.get("title") or "", **slot)
-            try:
-                check_session_slot(session=candidate)
-            except EventsError as error:
-                self.add_error(error.field if error.field in self.fields else None, error.message)
-        return cleaned
-
-
-class SessionSpeakerForm(forms.ModelForm):
-    """One speaker row of a session.
-
-    Uniqueness against the database is not checked row by row: the session's speakers are
-    rewritten together by `schedule_session`, so swapping two positions must be allowed.
-    Duplicates within the submitted rows are still refused by the formset.
-    """
-
-    class Meta:
-        model = SessionSpeaker
-        fields = ("speaker", "role", "position")
-
-    def validate_unique(self) -> None:
-        pass
-
-    def validate_constraints(self) -> None:
-        pass
-
-
-class SessionSpeakerFormSet(BaseInlineFormSet):
-    """The session's speakers; refuses a speaker who is on another stage at that time."""
-
-    def kept_forms(self) -> list[forms.Form]:
-        return [
-            form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-
-    def speaker_slots(self) -> list[SpeakerSlot]:
-        return [
-            SpeakerSlot(
-                speaker=form.cleaned_data["speaker"],
-                role=form.cleaned_data["role"],
-                position=form.cleaned_data["position"],
-            )
-            for form in self.kept_forms()
-        ]
-
-    def clean(self) -> None:
-        super().clean()
-        session = self.instance
-        if any(self.errors) or not (session.starts_at and session.ends_at):
-            return
-        speakers = [form.cleaned_data["speaker"] for form in self.kept_forms()]
-        try:
-            check_speakers_available(session=session, speakers=speakers)
-        except SpeakersError as error:
-            raise ValidationError(error.message, code=error.code) from error
-
-
-class SessionSpeakerInline(admin.TabularInline):
-    """Speakers of a session with their role and order on stage."""
-
-    model = SessionSpeaker
-    form = SessionSpeakerForm
-    formset = SessionSpeakerFormSet
-    fields = ("speaker", "role", "position")
-    autocomplete_fields = ("speaker",)
-    extra = 1
-
-
-@admin.register(Session)
-class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
-    """The agenda: sessions with their speakers, entered in the event's own time zone."""
-
-    event_reverse_name = "sessions"
-    form = SessionAdminForm
-    inlines = [SessionSpeakerInline]
-    list_display = ("title", "event", "stage_name", "local_time", "format", "speaker_names",
-                    "is_published")  # fmt: skip
-    list_select_related = ("event", "stage")
-    list_filter = (SessionEventFilter, StageFilter, LocalDayFilter, "format", "tags",
-                   "is_published")  # fmt: skip
-    search_fields = ("title", "abstract", "speakers__name")
-    date_hierarchy = "starts_at"
-    autocomplete_fields = ("tags",)
-    readonly_fields = ("created_at", "updated_at")
-    actions = ["publish", "unpublish"]
-    fieldsets = (
-        (None, {"fields": ("event", "title", "format", "abstract", "tags", "is_published")}),
-        ("When and where", {"fields": ("stage", "starts_at", "ends_at")}),
-        ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
-    )
-
-    def get_queryset(self, request):
-        speakers = SessionSpeaker.objects.select_related("speaker").order_by("position")
-        return (
-            super().get_queryset(request).prefetch_related(Prefetch("session_speakers", speakers))
-        )
-
-    @admin.display(description="stage", ordering="stage__position")
-    def stage_name(self, session: Session) -> str:
-        return session.stage.name
-
-    @admin.display(description="when (event's time)", ordering="starts_at")
-    def local_time(self, session: Session) -> str:
-        return session.local_slot_label()
-
-    @admin.display(description="speakers")
-    def speaker_names(self, session: Session) -> str:
-        return ", ".join(
-            f"{row.speaker.name} ({row.get_role_display()})"
-            for row in session.session_speakers.all()
-        )
-
-    @admin.action(description="Publish selected sessions", permissions=["change"])
-    def publish(self, request, queryset):
-        count = set_sessions_published(queryset, published=True)
-        self.message_user(request, f"{count} session(s) published.")
-
-    @admin.action(description="Withdraw selected sessions from the agenda", permissions=["change"])
-    def unpublish(self, request, queryset):
-        count = set_sessions_published(queryset, published=False)
-        self.message_user(request, f"{count} session(s) withdrawn.")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "stage":
-            kwargs["queryset"] = self.narrow_to_event(
-                request, Stage.objects.select_related("event")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def save_model(self, request, obj, form, change):
-        """Saved together with its speakers in save_related, under the agenda's locks."""
-
-    def save_related(self, request, form, formsets, change):
-        speakers_formset = next(fs for fs in formsets if isinstance(fs, SessionSpeakerFormSet))
-        schedule_session(session=form.instance, speakers=speakers_formset.speaker_slots())
-        form.save_m2m()
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        # The speaker rows are written by schedule_session, not by the formset, so the history
-        # entry records the session's own fields and names the speakers in a line of its own.
-        message = super().construct_change_message(request, form, [], add)
-        speakers_formset = next(fs for fs in formsets if isinstance(fs, SessionSpeakerFormSet))
-        if speakers_formset.has_changed():
-            names = ", ".join(slot.speaker.name for slot in speakers_formset.speaker_slots())
-            message.append({"changed": {"fields": [f"speakers: {names or 'none'}"]}})
-        return message

@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from core.audit import record, subject_type_of
+from core.models import AuditAction
 from events.models import Event
-from privacy.audit import record, subject_type_of
-from privacy.models import AuditAction
 from speakers.exceptions import SpeakersError
 from speakers.importing import (
     ImportPlan,

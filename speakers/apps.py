@@ -7,6 +7,3 @@ class SpeakersConfig(AppConfig):
     """Organizations, speakers, lineups and session speakers."""
 
     name = "speakers"
-
-    def ready(self) -> None:
-        from speakers import signals  # noqa: F401  (connects the receivers)

@@ -1,6 +1,6 @@
 """Domain errors of the speakers app."""
 
-from events.exceptions import DomainError
+from core.exceptions import DomainError
 
 
 class SpeakersError(DomainError):

@@ -88,8 +88,8 @@ def decode_speaker_csv(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SpeakersError(
-            "csv_unreadable",
             "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again.",
+            code="csv_unreadable",
         ) from error
 
 
@@ -120,18 +120,18 @@ def _header_columns(header: list[str]) -> dict[str, int]:
             continue  # Other columns (phone, notes…) are ignored.
         if key in columns:
             raise SpeakersError(
-                "csv_duplicate_columns",
                 f"The header names the {key.replace('_', ' ')} column twice: "
                 f"“{header[columns[key]]}” and “{heading}”.",
+                code="csv_duplicate_columns",
             )
         columns[key] = index
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         found = ", ".join(f"“{heading}”" for heading in header if heading.strip()) or "nothing"
         raise SpeakersError(
-            "csv_missing_columns",
             f"The first row must be a header with a column named {', '.join(missing)}; "
             f"it reads {found}.",
+            code="csv_missing_columns",
         )
     return columns
 
@@ -144,13 +144,15 @@ def parse_speaker_csv(text: str) -> list[ImportRow]:
     """
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise SpeakersError("csv_unreadable", "The file is empty.")
+        raise SpeakersError("The file is empty.", code="csv_unreadable")
     if "\x00" in text:
-        raise SpeakersError("csv_unreadable", "The file is not a CSV text file.")
+        raise SpeakersError("The file is not a CSV text file.", code="csv_unreadable")
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise SpeakersError("csv_unreadable", f"The file is not valid CSV: {error}.") from error
+        raise SpeakersError(
+            f"The file is not valid CSV: {error}.", code="csv_unreadable"
+        ) from error
 
     numbered = [
         (number, cells)
@@ -158,7 +160,7 @@ def parse_speaker_csv(text: str) -> list[ImportRow]:
         if any(cell.strip() for cell in cells)
     ]
     if not numbered:
-        raise SpeakersError("csv_unreadable", "The file is empty.")
+        raise SpeakersError("The file is empty.", code="csv_unreadable")
     (_, header), *data = numbered
     columns = _header_columns(header)
     rows = []
@@ -558,8 +560,8 @@ def apply_speaker_import(*, plan: ImportPlan) -> ImportResult:
                     _apply_row(row_plan, event=plan.event, organizations=organizations, now=now)
     except IntegrityError as error:
         raise SpeakersError(
-            "import_conflict",
             "Speakers changed while the file was being imported, so nothing was imported. "
             "Please try again.",
+            code="import_conflict",
         ) from error
     return ImportResult(plan=final)

@@ -4,7 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from events.models import Event, Session, TimeStampedModel
+from core.models import TimeStampedModel
+from events.models import Event, Session
 
 
 class Organization(TimeStampedModel):

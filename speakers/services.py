@@ -1,6 +1,6 @@
-"""Writes of the speakers app: putting speakers in sessions, lineup invitations and answers."""
+"""Writes of the speakers app: who may be in a session, lineup invitations and answers."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,20 +9,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from events.models import Event, Session, Stage
-from events.services import check_session_slot
+from events.models import Event, Session
 from speakers.exceptions import SpeakersError
 from speakers.models import InvitationStatus, LineupEntry, SessionSpeaker, Speaker
 from speakers.tasks import send_speaker_invitation
-
-
-@dataclass(frozen=True)
-class SpeakerSlot:
-    """A speaker's place in a session being scheduled."""
-
-    speaker: Speaker
-    role: str = SessionSpeaker.Role.SPEAKER
-    position: int = 1
 
 
 def check_speakers_available(*, session: Session, speakers: Iterable[Speaker]) -> None:
@@ -44,53 +34,11 @@ def check_speakers_available(*, session: Session, speakers: Iterable[Speaker]) -
     if clash is not None:
         other = clash.session
         raise SpeakersError(
-            "speaker_clash",
             f"{clash.speaker.name} is already in “{other.title}” on {other.stage.name} at "
             f"{other.local_slot_label()}.",
             field="speakers",
+            code="speaker_clash",
         )
-
-
-def _check_slots_distinct(slots: Sequence[SpeakerSlot]) -> None:
-    speaker_ids = [slot.speaker.pk for slot in slots]
-    positions = [slot.position for slot in slots]
-    if len(set(speaker_ids)) != len(speaker_ids):
-        raise SpeakersError(
-            "speaker_listed_twice", "A speaker appears twice in this session.", field="speakers"
-        )
-    if len(set(positions)) != len(positions):
-        raise SpeakersError(
-            "position_taken", "Two speakers share one position on stage.", field="speakers"
-        )
-
-
-@transaction.atomic
-def schedule_session(*, session: Session, speakers: Sequence[SpeakerSlot]) -> Session:
-    """Save a session with its speakers, refusing any clash with the rest of the agenda.
-
-    Locks are taken in one fixed order (the stage, then speakers by id) so that two organizers
-    editing the agenda at once queue up instead of both passing the checks or deadlocking.
-    """
-    _check_slots_distinct(speakers)
-    Stage.objects.select_for_update().filter(pk=session.stage_id).first()
-    speaker_ids = sorted(slot.speaker.pk for slot in speakers)
-    list(Speaker.objects.select_for_update().filter(pk__in=speaker_ids).order_by("pk"))
-
-    check_session_slot(session=session)
-    check_speakers_available(session=session, speakers=[slot.speaker for slot in speakers])
-    session.save()
-
-    wanted = {(slot.speaker.pk, slot.role, slot.position) for slot in speakers}
-    current = set(session.session_speakers.values_list("speaker_id", "role", "position"))
-    if wanted != current:
-        # Rewriting the rows at once lets organizers swap two speakers' positions without
-        # passing through a state that breaks the unique (session, position) constraint.
-        session.session_speakers.all().delete()
-        SessionSpeaker.objects.bulk_create(
-            SessionSpeaker(session=session, speaker_id=speaker_id, role=role, position=position)
-            for speaker_id, role, position in sorted(wanted, key=lambda row: row[2])
-        )
-    return session
 
 
 STATUS_TIME_FIELD = {

@@ -1,1 +1,1 @@
-"""Passes, orders, payments, tickets and check-in (models arrive with the sales work)."""
+"""Passes, orders, payments, tickets and check-in."""

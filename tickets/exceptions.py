@@ -1,7 +1,67 @@
-"""Domain errors of the tickets app."""
+"""Domain errors of the tickets app: `TicketsError` (400) and one class per other answer."""
 
-from events.exceptions import DomainError
+from core.exceptions import (
+    ConflictError,
+    DomainError,
+    RateLimitedError,
+    UnavailableError,
+    UnprocessableError,
+)
 
 
 class TicketsError(DomainError):
-    """A sales rule was broken: sold out, sales closed, a bad promo code, an unpayable order…"""
+    """A sales rule was broken: sales closed, a bad promo code, a bad refund amount…"""
+
+
+class SoldOut(TicketsError, ConflictError):
+    """Not enough passes left for the order; `extra["available"]` says how many per pass."""
+
+    code = "sold_out"
+
+
+class PromoCodeExhausted(TicketsError, ConflictError):
+    code = "promo_code_exhausted"
+
+
+class OrderNotPayable(TicketsError, ConflictError):
+    code = "order_not_payable"
+
+
+class OrderNotCancellable(TicketsError, ConflictError):
+    code = "order_not_cancellable"
+
+
+class HoldExpired(TicketsError, ConflictError):
+    code = "hold_expired"
+
+
+class IdempotencyKeyReused(TicketsError, UnprocessableError):
+    code = "idempotency_key_reused"
+
+
+class TooManyPendingOrders(TicketsError, RateLimitedError):
+    code = "too_many_pending_orders"
+
+
+class InventoryBusy(TicketsError, UnavailableError):
+    """An inventory lock was not granted in time: busy, try again; never an oversell."""
+
+    code = "busy"
+
+
+class PaymentProviderUnavailable(TicketsError, UnavailableError):
+    """Stripe could not be reached, refused the call, or is not configured."""
+
+    code = "payment_provider_unavailable"
+
+
+class InvalidWebhook(TicketsError):
+    """A webhook whose signature is missing, wrong or too old."""
+
+    code = "invalid_signature"
+
+
+class WebhookNotApplied(TicketsError, UnavailableError):
+    """The database failed while applying an event: nothing of it was kept, Stripe retries."""
+
+    code = "webhook_not_applied"

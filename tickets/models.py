@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from events.models import Event, TimeStampedModel
+from core.models import TimeStampedModel
+from core.tombstones import register_kind
+from events.models import Event
 
 # Order codes are read aloud at the door and typed from e-mails: no 0/O, 1/I/L.
 ORDER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -401,3 +403,7 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.stripe_event_id}"
+
+
+# Delta sync of the passes list reports deleted pass types (tickets.signals records them).
+PASS_TYPE_DELETED = register_kind("pass_type", "Pass type")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 
-from tickets.exceptions import TicketsError
+from tickets.exceptions import InvalidWebhook, PaymentProviderUnavailable
 from tickets.models import Order
 
 logger = logging.getLogger(__name__)
@@ -34,20 +34,6 @@ NOT_CONFIGURED = (
     "such as localstripe."
 )
 UNAVAILABLE = "The payment provider is not answering right now; please try again in a moment."
-
-
-class PaymentProviderUnavailable(TicketsError):
-    """Stripe could not be reached, refused the call, or is not configured."""
-
-    def __init__(self, message: str = UNAVAILABLE) -> None:
-        super().__init__("payment_provider_unavailable", message)
-
-
-class InvalidWebhook(TicketsError):
-    """A webhook whose signature is missing, wrong or too old."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("invalid_signature", message)
 
 
 @dataclass(frozen=True)
@@ -104,7 +90,7 @@ def _calling_stripe(what: str) -> Iterator[None]:
         yield
     except stripe.StripeError as error:
         logger.warning("Stripe call failed (%s): %s", what, error)
-        raise PaymentProviderUnavailable() from error
+        raise PaymentProviderUnavailable(UNAVAILABLE) from error
 
 
 def idempotency_key(order: Order, *parts: object) -> str:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tickets import emails, payments
+from tickets.exceptions import PaymentProviderUnavailable
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services import ordering, refunds
 from tickets.services.fulfilment import fulfil_order, queue_missing_confirmations
@@ -63,7 +64,7 @@ def expire_held_orders_task() -> int:
         for payment in open_sessions:
             try:
                 payments.expire_checkout_session(payment.stripe_checkout_session_id)
-            except payments.PaymentProviderUnavailable:
+            except PaymentProviderUnavailable:
                 continue  # completed meanwhile, or Stripe is away: the next run tries again
             Payment.objects.filter(pk=payment.pk, status=PaymentStatus.CREATED).update(
                 status=PaymentStatus.EXPIRED, updated_at=timezone.now()
@@ -93,7 +94,7 @@ def reconcile_pending_orders() -> int:
     for payment in candidates.select_related("order"):
         try:
             intent = payments.retrieve_payment_intent(payment.stripe_payment_intent_id)
-        except payments.PaymentProviderUnavailable:
+        except PaymentProviderUnavailable:
             continue
         if intent.status == "succeeded":
             fulfilled += fulfil_order(
@@ -109,6 +110,6 @@ def reconcile_pending_orders() -> int:
         if refunds.refundable_amount(order) > 0:
             try:
                 refund_unfulfilled_payment.delay(order.pk)
-            except payments.PaymentProviderUnavailable:
+            except PaymentProviderUnavailable:
                 logger.warning("Refund of order %s failed; retrying later.", order.code)
     return fulfilled

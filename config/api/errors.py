@@ -5,30 +5,11 @@ from django.http import Http404, JsonResponse
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as server_error_page
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from events.exceptions import DomainError
-
-# Domain errors answer 400 unless they describe a conflict with the current state (409), a
-# limit on one client that lifts with time (429, with Retry-After when the error carries
-# `retry_after`) or a passing condition worth retrying (503).
-DOMAIN_ERROR_STATUS: dict[str, int] = {
-    "not_found": 404,
-    "confirmation_required": 400,
-    "sold_out": 409,
-    "promo_code_exhausted": 409,
-    "order_not_payable": 409,
-    "order_not_cancellable": 409,
-    "hold_expired": 409,
-    "account_not_erasable": 409,
-    "idempotency_key_reused": 422,
-    "too_many_pending_orders": 429,
-    "busy": 503,
-    "payment_provider_unavailable": 503,
-    "webhook_not_applied": 503,
-}
+from core.exceptions import DomainError
 
 
 @extend_schema_field(
@@ -91,11 +72,10 @@ class ErrorSerializer(serializers.Serializer):
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        status_code = DOMAIN_ERROR_STATUS.get(exc.code, status.HTTP_400_BAD_REQUEST)
         body = {"code": exc.code, "detail": exc.message, **exc.extra}
         if exc.field:
             body["errors"] = {exc.field: [exc.message]}
-        response = Response(body, status=status_code)
+        response = Response(body, status=exc.status_code)
         if "retry_after" in exc.extra:
             response["Retry-After"] = str(exc.extra["retry_after"])
         return response

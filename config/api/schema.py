@@ -1,7 +1,5 @@
 """OpenAPI extensions: how our authentication and the bundle's added parts appear."""
 
-from django.conf import settings
-from django.utils.module_loading import import_string
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -9,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from config.api.delta import DeltaPagination
 from config.api.errors import ErrorSerializer
+from core.extensions import BUNDLE_SECTIONS
 
 
 class TokenOrBearerScheme(OpenApiAuthenticationExtension):
@@ -30,7 +29,7 @@ class TokenOrBearerScheme(OpenApiAuthenticationExtension):
 
 
 def add_bundle_sections(result, generator, request, public):
-    """Describe the bundle parts other apps add (GREENROOM_BUNDLE_SECTIONS) in the schema.
+    """Describe the bundle parts other apps add (core.extensions.BUNDLE_SECTIONS) in the schema.
 
     The bundle's serializer cannot name them without importing those apps, so they are
     added here, once the whole schema (with their components) exists.
@@ -38,8 +37,7 @@ def add_bundle_sections(result, generator, request, public):
     schemas = result.get("components", {}).get("schemas", {})
     if "Bundle" not in schemas:
         return result
-    for path in settings.GREENROOM_BUNDLE_SECTIONS:
-        section = import_string(path)
+    for section in BUNDLE_SECTIONS:
         schemas["Bundle"]["properties"][section.key] = {
             "type": "array",
             "items": {"$ref": f"#/components/schemas/{section.schema_component}"},

@@ -19,7 +19,7 @@ REDOC_CSP = {
 
 urlpatterns = [
     path("", include("events.api.urls")),
-    path("", include("speakers.api.urls")),
+    path("", include("agenda.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("privacy.api.urls")),
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),

@@ -45,9 +45,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Greenroom's apps, lowest layer first (docs/architecture.md). The order matters to the
+    # registries of core: a person's data is erased app by app in this order, privacy last.
+    "core",
     "events",
     "speakers",
     "tickets",
+    "agenda",
     "privacy",
 ]
 
@@ -233,10 +237,6 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 GREENROOM_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
 # Public base URL of this site, for links in e-mails and Stripe's return URLs.
 GREENROOM_SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# What the sales app adds to the events API, named here so that the events and speakers apps
-# never import it: the event detail's `sales_status`, and the bundle's `passes` section.
-GREENROOM_EVENT_SALES_STATUS = "tickets.selectors.event_sales_status"
-GREENROOM_BUNDLE_SECTIONS = ["tickets.api.bundle.PassesSection"]
 # Seconds an event's agenda version (the basis of ETags) is reused before it is recomputed;
 # shorter than the public max-age, so no client sees staler data than max-age allows anyway.
 GREENROOM_VERSION_CACHE_SECONDS = int(os.environ.get("VERSION_CACHE_SECONDS", "5"))
@@ -246,7 +246,7 @@ GREENROOM_PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "60"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Greenroom API",
     "DESCRIPTION": (
-        "Events, agenda, speakers, personal agendas and (soon) passes of Greenroom conferences. "
+        "Events, agenda, speakers, personal agendas and passes of Greenroom conferences. "
         "Times are ISO 8601 with the offset of the event's own time zone; money is integer "
         "minor units with a lowercase ISO 4217 currency. Every error is JSON with a stable "
         "`code`. Lists accept `updated_since` for delta sync and report what was removed."
@@ -320,7 +320,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "purge-old-tombstones": {"task": "events.tasks.purge_old_tombstones", "schedule": 24 * 3600},
+    "purge-old-tombstones": {"task": "core.tasks.purge_old_tombstones", "schedule": 24 * 3600},
     "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
     "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
     "anonymise-past-attendees": {
@@ -330,7 +330,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Apps whose models the "Organizers" group may manage in the admin.
-GREENROOM_ORGANIZER_APPS = ["events", "speakers", "tickets"]
+GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets"]
 
 LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"), handler={"class": "logging.StreamHandler"}

@@ -16,10 +16,13 @@ from privacy.api.serializers import (
     ConsentInputSerializer,
     ConsentStateSerializer,
     ErasureRequestSerializer,
-    PersonalDataSerializer,
+    personal_data_serializer,
 )
 from privacy.models import ConsentPurpose
 from privacy.selectors import ConsentState
+
+# Built once the apps have registered their export sections (URLs load after they are ready).
+PersonalDataSerializer = personal_data_serializer()
 
 
 class MyDataView(APIView):

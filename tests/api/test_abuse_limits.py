@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.mixins import ListModelMixin
 from rest_framework.test import APIClient
 
-from events.services import add_bookmark
+from agenda.services import add_bookmark
 from tests.factories import (
     EventFactory,
     PassTypeFactory,

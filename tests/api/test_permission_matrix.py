@@ -29,8 +29,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from events.models import Bookmark
-from events.services import add_bookmark, ensure_organizers_group
+from agenda.models import Bookmark
+from agenda.services import add_bookmark
+from events.services import ensure_organizers_group
 from privacy.models import Consent
 from tests.factories import (
     EventFactory,

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import pytest
 from rest_framework.authtoken.models import Token
 
+from agenda.selectors import public_lineup
+from agenda.services import add_bookmark
 from events.demo import DEMO_EVENT_SLUG
 from events.management.commands.seed_demo import demo_modules
 from events.models import Event, Session
-from events.services import add_bookmark
-from speakers.selectors import public_lineup
 from tests.factories import UserFactory
 from tests.tickets.conftest import localstripe_url, stripe_settings  # noqa: F401 (fixtures)
 from tickets.models import Order, OrderStatus, PassType, PassVisibility, PromoCode, Ticket

@@ -6,13 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from privacy.audit import record
-from privacy.models import AuditAction, AuditEntry
+from core.audit import record
+from core.models import AuditAction, AuditEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:privacy_auditentry_changelist")
+CHANGELIST = reverse("admin:core_auditentry_changelist")
 
 
 def log_entries(count: int, *, actor=None) -> list[AuditEntry]:
@@ -36,7 +36,7 @@ def test_organizer_gets_403_on_the_audit_log(organizer_client):
     entry = log_entries(1)[0]
 
     listing = organizer_client.get(CHANGELIST)
-    detail = organizer_client.get(reverse("admin:privacy_auditentry_change", args=[entry.pk]))
+    detail = organizer_client.get(reverse("admin:core_auditentry_change", args=[entry.pk]))
 
     assert (listing.status_code, detail.status_code) == (403, 403)
 
@@ -57,14 +57,14 @@ def test_superuser_sees_entries_newest_first(admin_client):
 
 
 def test_superuser_cannot_add_entries(admin_client):
-    response = admin_client.get(reverse("admin:privacy_auditentry_add"))
+    response = admin_client.get(reverse("admin:core_auditentry_add"))
 
     assert response.status_code == 403
 
 
 def test_superuser_sees_an_entry_read_only_and_cannot_change_it(admin_client):
     entry = log_entries(1)[0]
-    url = reverse("admin:privacy_auditentry_change", args=[entry.pk])
+    url = reverse("admin:core_auditentry_change", args=[entry.pk])
 
     page = admin_client.get(url)
     posted = admin_client.post(url, {"subject_id": "forged", "action": "erased"})
@@ -80,7 +80,7 @@ def test_superuser_cannot_delete_entries(admin_client):
     entry = log_entries(1)[0]
 
     single = admin_client.post(
-        reverse("admin:privacy_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+        reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"}
     )
     bulk = admin_client.post(
         CHANGELIST, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}

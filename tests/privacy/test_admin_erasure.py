@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from privacy.models import AuditEntry
+from core.models import AuditEntry
 from speakers.models import Speaker
 from tests.factories import SpeakerFactory, UserFactory
 from tests.privacy.test_audit import ATTENDEE_EMAIL, ATTENDEE_NAME, BUYER_EMAIL, paid_order
@@ -51,7 +51,7 @@ def test_erase_buyers_shows_a_confirmation_page_and_changes_nothing(organizer_cl
     response = run_erasure(organizer_client, ORDERS, "erase_buyers", [order], confirm=False)
 
     assert response.status_code == 200
-    assert response.templates[0].name == "admin/privacy/confirm_erasure.html"
+    assert response.templates[0].name == "admin/core/confirm_erasure.html"
     assert response.context["people"] == [BUYER_EMAIL]
     assert personal_data_of(order) == {BUYER_EMAIL, ATTENDEE_NAME, ATTENDEE_EMAIL}
     assert erased_entries() == []

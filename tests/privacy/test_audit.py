@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from privacy.audit import ids_label, record
-from privacy.models import AuditAction, AuditEntry
+from core.audit import ids_label, record
+from core.models import AuditAction, AuditEntry
 from tests.factories import PassTypeFactory, SpeakerFactory, UserFactory
 from tests.speakers.test_import_admin import upload
 from tickets.models import Order, OrderStatus, Ticket

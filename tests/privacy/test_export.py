@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from events.services import add_bookmark
+from agenda.services import add_bookmark
 from privacy.models import ConsentPurpose
 from privacy.services import record_consent
 from tests.factories import SessionFactory, UserFactory

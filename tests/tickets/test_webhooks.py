@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tests.factories import PassTypeFactory
 from tests.tickets.conftest import signed_webhook, stripe_event
+from tickets.exceptions import WebhookNotApplied
 from tickets.models import (
     Order,
     OrderStatus,
@@ -27,7 +28,7 @@ from tickets.models import (
 )
 from tickets.payments import InvalidWebhook
 from tickets.services.ordering import LineRequest, place_order
-from tickets.services.webhooks import WebhookNotApplied, handle_stripe_webhook
+from tickets.services.webhooks import handle_stripe_webhook
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from events.admin_zone import EventTimeZoneAdminMixin
+from core.admin_zone import EventTimeZoneAdminMixin
 from tickets import pricing
 from tickets.admin.common import local_time, request_now
 from tickets.models import (

@@ -1,14 +1,15 @@
-"""The passes section of an event's offline bundle (speakers.api.views.BundleView).
+"""The passes section of an event's offline bundle (agenda.api.views.BundleView).
 
-Listed in settings.GREENROOM_BUNDLE_SECTIONS so the agenda app never imports the sales app.
+Registered in core.extensions.BUNDLE_SECTIONS so the agenda app never imports the sales app.
 """
 
 import datetime as dt
 import hashlib
 
-from events.models import Event, TombstoneKind
-from events.selectors import deleted_ids
+from core.selectors import deleted_ids
+from events.models import Event
 from tickets.api.serializers import PassOfferSerializer
+from tickets.models import PASS_TYPE_DELETED
 from tickets.selectors import pass_ids_changed_since, pass_offers
 
 
@@ -36,4 +37,4 @@ class PassesSection:
         return PassOfferSerializer(offers, many=True).data
 
     def deleted(self, since: dt.datetime) -> list[int]:
-        return sorted(deleted_ids(event=self.event, kind=TombstoneKind.PASS_TYPE, since=since))
+        return sorted(deleted_ids(event_id=self.event.pk, kind=PASS_TYPE_DELETED, since=since))

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import EventLocalDateTimeField, MoneySerializer, money
-from tickets.models import Order, OrderLine, PassType, Ticket
+from tickets.models import Order, OrderLine, PassType, Payment, Refund, Ticket
 from tickets.qr import ticket_qr_payload
 from tickets.selectors import PassOffer
 
@@ -227,3 +227,70 @@ class CheckInSerializer(serializers.Serializer):
     checked_in_at = serializers.DateTimeField(allow_null=True)
     attendee_name = serializers.CharField(allow_blank=True, allow_null=True)
     pass_name = serializers.CharField(allow_null=True)
+
+
+class OrderLineRecordSerializer(OrderLineSerializer):
+    """A line of an order, with the attendees' names and e-mails given for its passes."""
+
+    attendees = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+    class Meta(OrderLineSerializer.Meta):
+        fields = (*OrderLineSerializer.Meta.fields, "attendees")
+
+
+class PaymentRecordSerializer(serializers.ModelSerializer):
+    """A payment attempt: how, how much, and how it went (never Stripe's secrets)."""
+
+    flow = serializers.CharField()
+    status = serializers.CharField()
+    amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = ("attempt", "flow", "amount", "status", "created_at", "succeeded_at")
+
+    @extend_schema_field(MoneySerializer)
+    def get_amount(self, payment: Payment) -> dict:
+        return money(payment.amount, payment.currency)
+
+
+class RefundRecordSerializer(serializers.ModelSerializer):
+    """Money returned."""
+
+    amount = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Refund
+        fields = ("amount", "created_at")
+
+    @extend_schema_field(MoneySerializer)
+    def get_amount(self, refund: Refund) -> dict:
+        return money(refund.amount, refund.order.currency)
+
+
+class OrderRecordSerializer(OrderSerializer):
+    """An order of the account with its lines, amounts, payments and refunds."""
+
+    lines = OrderLineRecordSerializer(many=True)
+    payments = PaymentRecordSerializer(many=True)
+    refunds = RefundRecordSerializer(many=True)
+    tickets = None  # listed once, in the export's own `tickets`
+    hold_expires_at = None
+
+    class Meta(OrderSerializer.Meta):
+        fields = ("code", "event", "email", "status", "lines", "subtotal", "discount", "total",
+                  "refunded", "promo_code", "created_at", "paid_at", "cancelled_at", "expired_at",
+                  "refunded_at", "payments", "refunds")  # fmt: skip
+
+
+class TicketRecordSerializer(serializers.ModelSerializer):
+    """A ticket of one of the account's orders."""
+
+    event = serializers.CharField(source="order.event.slug")
+    order = serializers.CharField(source="order.code")
+    pass_name = serializers.CharField(source="pass_type.name")
+
+    class Meta:
+        model = Ticket
+        fields = ("code", "event", "order", "pass_name", "attendee_name", "attendee_email",
+                  "status", "checked_in_at", "voided_at")  # fmt: skip

@@ -28,11 +28,14 @@ from config.api.throttling import (
     PromoCodeRateThrottle,
     promo_code_of,
 )
-from events.models import Event, TombstoneKind
-from events.selectors import deleted_ids, get_public_event
+from core.exceptions import NotFoundError
+from core.selectors import deleted_ids
+from events.models import Event
+from events.selectors import get_public_event
 from tickets import payments, qr
 from tickets.api import serializers as api
 from tickets.exceptions import TicketsError
+from tickets.models import PASS_TYPE_DELETED
 from tickets.selectors import (
     pass_ids_changed_since,
     pass_offers,
@@ -91,7 +94,7 @@ class PassListView(ConditionalGetMixin, APIView):
             changed = pass_ids_changed_since(self.event, offers, since, now=now)
             offers = [offer for offer in offers if offer.pass_type.pk in changed]
             answer["deleted"] = sorted(
-                deleted_ids(event=self.event, kind=TombstoneKind.PASS_TYPE, since=since)
+                deleted_ids(event_id=self.event.pk, kind=PASS_TYPE_DELETED, since=since)
             )
         answer["results"] = offers
         return api.PassListSerializer(answer).data
@@ -125,7 +128,7 @@ class OrderAccessMixin(CacheControlMixin):
             self.kwargs["code"], user=self.request.user, key=order_key(self.request)
         )
         if order is None:
-            raise TicketsError("not_found", "No such order of yours.")
+            raise NotFoundError("No such order of yours.")
         return order
 
 
@@ -192,9 +195,7 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
         user = request.user if request.user.is_authenticated else None
         email = values.get("email") or (user.email if user else "")
         if not email:
-            raise TicketsError(
-                "invalid", "An e-mail address is needed for the tickets.", field="email"
-            )
+            raise TicketsError("An e-mail address is needed for the tickets.", field="email")
         try:
             order, created = place_order(
                 event=get_public_event(values["event"]),

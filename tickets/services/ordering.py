@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus
 from tickets import pricing
-from tickets.exceptions import TicketsError
+from tickets.exceptions import (
+    IdempotencyKeyReused,
+    InventoryBusy,
+    OrderNotCancellable,
+    PromoCodeExhausted,
+    SoldOut,
+    TicketsError,
+    TooManyPendingOrders,
+)
 from tickets.models import (
     InventoryPool,
     Order,
@@ -104,8 +112,8 @@ def place_order(
         return existing, False
     except OperationalError as error:
         if _is_lock_timeout(error):
-            raise TicketsError(
-                "busy", "Many people are buying right now; please try again in a moment."
+            raise InventoryBusy(
+                "Many people are buying right now; please try again in a moment."
             ) from error
         raise
     return order, True
@@ -127,8 +135,7 @@ def _fingerprint(*, event, lines, email, promo_code) -> str:
 def _replay(scoped_key: str, fingerprint: str) -> Order | None:
     existing = Order.objects.filter(idempotency_key=scoped_key).first()
     if existing is not None and existing.request_fingerprint != fingerprint:
-        raise TicketsError(
-            "idempotency_key_reused",
+        raise IdempotencyKeyReused(
             "This Idempotency-Key was already used for a different order request.",
         )
     return existing
@@ -136,19 +143,17 @@ def _replay(scoped_key: str, fingerprint: str) -> Order | None:
 
 def _check_request_shape(lines: Sequence[LineRequest]) -> None:
     if not lines:
-        raise TicketsError("invalid", "An order needs at least one line.", field="lines")
+        raise TicketsError("An order needs at least one line.", field="lines")
     repeated = [
         pk for pk, count in Counter(line.pass_type_id for line in lines).items() if count > 1
     ]
     if repeated:
-        raise TicketsError(
-            "invalid", "Ask for each pass type once, with its quantity.", field="lines"
-        )
+        raise TicketsError("Ask for each pass type once, with its quantity.", field="lines")
     for line in lines:
         if line.quantity < 1:
-            raise TicketsError("invalid", "Quantities start at 1.", field="lines")
+            raise TicketsError("Quantities start at 1.", field="lines")
         if len(line.attendees) > line.quantity:
-            raise TicketsError("invalid", "More attendees than passes on a line.", field="lines")
+            raise TicketsError("More attendees than passes on a line.", field="lines")
 
 
 def _set_lock_timeout() -> None:
@@ -198,8 +203,7 @@ def _check_pending_limit(*, event: Event, email: str, user, now) -> None:
         .values_list("hold_expires_at", flat=True)[:limit]
     )
     if len(holds) >= limit:
-        raise TicketsError(
-            "too_many_pending_orders",
+        raise TooManyPendingOrders(
             f"You already hold {limit} unpaid orders for {event.name}: pay or cancel one, "
             "or wait until its hold ends.",
             extra={"retry_after": max(1, math.ceil((holds[0] - now).total_seconds()))},
@@ -209,7 +213,7 @@ def _check_pending_limit(*, event: Event, email: str, user, now) -> None:
 def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerprint) -> Order:
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED:
-        raise TicketsError("sales_closed", f"{event.name} is not selling passes.")
+        raise TicketsError(f"{event.name} is not selling passes.", code="sales_closed")
     _check_pending_limit(event=event, email=email, user=user, now=now)
     wanted = {line.pass_type_id: line for line in lines}
     pass_types = {
@@ -220,7 +224,9 @@ def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerpr
     }
     if set(pass_types) != set(wanted):
         raise TicketsError(
-            "pass_not_available", "One of the passes is not sold for this event.", field="lines"
+            "One of the passes is not sold for this event.",
+            field="lines",
+            code="pass_not_available",
         )
     pool_ids = sorted({pool.pk for pt in pass_types.values() for pool in pt.pools.all()})
     pools = list(InventoryPool.objects.select_for_update().filter(pk__in=pool_ids).order_by("pk"))
@@ -272,12 +278,10 @@ def _locked_promo(event: Event, code: str, *, now) -> PromoCode:
     promo = promo_codes_matching(event, code).select_for_update(of=("self",)).first()
     if promo is None or not pricing.promo_is_valid_at(promo, now=now):
         raise TicketsError(
-            "invalid_promo_code", "That promo code is not valid.", field="promo_code"
+            "That promo code is not valid.", field="promo_code", code="invalid_promo_code"
         )
     if promo.max_uses is not None and promo_code_uses(promo, now=now) >= promo.max_uses:
-        raise TicketsError(
-            "promo_code_exhausted", "That promo code has been used up.", field="promo_code"
-        )
+        raise PromoCodeExhausted("That promo code has been used up.", field="promo_code")
     return promo
 
 
@@ -285,26 +289,28 @@ def _check_can_buy(pass_type: PassType, line: LineRequest, *, promo, now) -> Non
     unlocked = promo is not None and promo.unlocks_hidden and promo_covers(promo, pass_type)
     if pass_type.visibility == PassVisibility.HIDDEN and not unlocked:
         raise TicketsError(
-            "pass_not_available", "One of the passes is not sold for this event.", field="lines"
+            "One of the passes is not sold for this event.",
+            field="lines",
+            code="pass_not_available",
         )
     if (pass_type.sales_start and now < pass_type.sales_start) or (
         pass_type.sales_end and now >= pass_type.sales_end
     ):
         raise TicketsError(
-            "sales_closed",
             f"{pass_type.name} is not on sale now.",
             extra={
                 "pass_type": pass_type.pk,
                 "sales_start": pass_type.sales_start and pass_type.sales_start.isoformat(),
                 "sales_end": pass_type.sales_end and pass_type.sales_end.isoformat(),
             },
+            code="sales_closed",
         )
     if line.quantity > pass_type.max_per_order:
         raise TicketsError(
-            "exceeds_order_limit",
             f"At most {pass_type.max_per_order} {pass_type.name} passes per order.",
             field="lines",
             extra={"pass_type": pass_type.pk, "max_per_order": pass_type.max_per_order},
+            code="exceeds_order_limit",
         )
 
 
@@ -331,24 +337,22 @@ def _raise_sold_out(pass_types, left) -> None:
     names = ", ".join(
         f"{pass_types[int(pk)].name}: {count} left" for pk, count in sorted(available.items())
     )
-    raise TicketsError(
-        "sold_out", f"Not enough passes left ({names}).", extra={"available": available}
-    )
+    raise SoldOut(f"Not enough passes left ({names}).", extra={"available": available})
 
 
 def _check_promo_applies(promo: PromoCode, pass_types, *, now) -> None:
     if not any(promo_covers(promo, pass_type) for pass_type in pass_types):
         raise TicketsError(
-            "invalid_promo_code",
             "That promo code does not apply to these passes.",
             field="promo_code",
+            code="invalid_promo_code",
         )
 
 
 def _price_line(pass_type, line, promo, sold: int, now) -> pricing.LinePrice:
     phase = pricing.current_phase(pass_type.phases.all(), now=now, sold=sold)
     if phase is None:
-        raise TicketsError("sales_closed", f"{pass_type.name} has no price on sale now.")
+        raise TicketsError(f"{pass_type.name} has no price on sale now.", code="sales_closed")
     applies = promo is not None and promo_covers(promo, pass_type)
     return pricing.LinePrice(
         phase=phase,
@@ -365,8 +369,7 @@ def cancel_order(*, order: Order) -> Order:
         if locked.status == OrderStatus.CANCELLED:
             return locked
         if locked.status != OrderStatus.PENDING:
-            raise TicketsError(
-                "order_not_cancellable",
+            raise OrderNotCancellable(
                 f"A {locked.get_status_display().lower()} order cannot be cancelled.",
             )
         locked.status = OrderStatus.CANCELLED

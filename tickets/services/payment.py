@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tickets import payments
-from tickets.exceptions import TicketsError
+from tickets.exceptions import HoldExpired, OrderNotPayable, TicketsError
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services.fulfilment import fulfil_order
 
@@ -30,7 +30,7 @@ def start_payment(
 ) -> Payment:
     """The payment attempt to show the buyer: reused while it is open, else a new one."""
     if flow not in FLOWS:
-        raise TicketsError("invalid", "Pay with `checkout` or `payment_sheet`.", field="flow")
+        raise TicketsError("Pay with `checkout` or `payment_sheet`.", field="flow")
     order = Order.objects.get(pk=order.pk)
     now = timezone.now()
     if order.total == 0:
@@ -62,13 +62,9 @@ def _check_payable(order: Order, *, now: dt.datetime) -> None:
         order.status == OrderStatus.PENDING and order.hold_expires_at <= now
     )
     if expired:
-        raise TicketsError(
-            "hold_expired", "The hold on these passes has ended; please place a new order."
-        )
+        raise HoldExpired("The hold on these passes has ended; please place a new order.")
     if order.status != OrderStatus.PENDING:
-        raise TicketsError(
-            "order_not_payable", f"A {order.get_status_display().lower()} order cannot be paid."
-        )
+        raise OrderNotPayable(f"A {order.get_status_display().lower()} order cannot be paid.")
 
 
 def _next_attempt(order: Order) -> int:

@@ -27,14 +27,14 @@ def refund_order(*, order: Order, amount: int | None = None, reason: str = "", u
     order = Order.objects.get(pk=order.pk)
     left = refundable_amount(order)
     if left <= 0:
-        raise TicketsError("nothing_to_refund", "Nothing is left to refund on this order.")
+        raise TicketsError("Nothing is left to refund on this order.", code="nothing_to_refund")
     amount = left if amount is None else amount
     if not 1 <= amount <= left:
         raise TicketsError(
-            "invalid_refund_amount",
             f"A refund must be between 1 and {left} (what is left of the payment).",
             field="amount",
             extra={"refundable": left},
+            code="invalid_refund_amount",
         )
     payment = _captured_payment(order)
     # The same order, refunded-so-far and amount give the same key: a double submit of the
@@ -63,7 +63,7 @@ def _captured_payment(order: Order) -> Payment:
     )
     if payment is None:
         raise TicketsError(
-            "nothing_to_refund", "This order has no card payment that could be refunded."
+            "This order has no card payment that could be refunded.", code="nothing_to_refund"
         )
     return payment
 

@@ -15,22 +15,12 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tickets import payments
-from tickets.exceptions import TicketsError
+from tickets.exceptions import WebhookNotApplied
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus, StripeEvent
 from tickets.services.fulfilment import fulfil_order
 from tickets.services.refunds import record_stripe_refund
 
 logger = logging.getLogger(__name__)
-
-
-class WebhookNotApplied(TicketsError):
-    """The database failed while applying an event: nothing of it was kept, Stripe retries."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "webhook_not_applied",
-            "The event could not be applied now and was not recorded; deliver it again.",
-        )
 
 
 def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
@@ -55,7 +45,9 @@ def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
             return handler(data, prepared) if prepared is not None else handler(data)
     except DatabaseError as error:
         _log_not_applied(event, error)
-        raise WebhookNotApplied from None
+        raise WebhookNotApplied(
+            "The event could not be applied now and was not recorded; deliver it again."
+        ) from None
 
 
 def _log_not_applied(event: dict, error: DatabaseError) -> None:

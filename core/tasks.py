@@ -1,8 +1,8 @@
-"""Celery tasks of the events app: thin wrappers around services, safe to run twice."""
+"""Celery tasks of core: thin wrappers around services, safe to run twice."""
 
 from celery import shared_task
 
-from events import services
+from core import services
 
 
 @shared_task

@@ -8,8 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 
-from events.exceptions import DomainError
-from events.models import Event
+from core.exceptions import DomainError
 
 
 def id_from_query(value: str | None) -> int | None:
@@ -17,23 +16,24 @@ def id_from_query(value: str | None) -> int | None:
 
 
 class EventTimeZoneAdminMixin:
-    """For a ModelAdmin of a model that belongs to an event.
+    """For a ModelAdmin of a model whose `event` field points to the event it belongs to.
 
     The event is the edited object's, or the one posted (or named in `?event=`) on the add
-    page. `event_reverse_name` is the lookup from Event to the model, e.g. "sessions".
+    page. `event_reverse_name` is the lookup from the event to the model, e.g. "sessions".
     """
 
     event_reverse_name: str
     change_form_template = "admin/event_zone_change_form.html"
 
-    def event_for_form(self, request: HttpRequest, object_id: str | None) -> Event | None:
+    def event_for_form(self, request: HttpRequest, object_id: str | None):
         if not hasattr(request, "greenroom_event"):
             if object_id is not None and object_id.isdigit():
                 lookup = {f"{self.event_reverse_name}__pk": int(object_id)}
             else:
                 posted = request.POST.get("event") or request.GET.get("event")
                 lookup = {"pk": id_from_query(posted)}
-            request.greenroom_event = Event.objects.filter(**lookup).first()
+            event_model = self.model._meta.get_field("event").related_model
+            request.greenroom_event = event_model._default_manager.filter(**lookup).first()
         return request.greenroom_event
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -3,9 +3,10 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from agenda.models import Bookmark
 from config.api.fields import EventLocalDateTimeField
 from events.api.serializers import EventDetailSerializer, TagSerializer
-from events.models import Bookmark, Session, Stage
+from events.models import Session, Stage
 from speakers.models import Organization, SessionSpeaker, Speaker, SpeakerLink
 
 
@@ -174,6 +175,9 @@ class DeletedSerializer(serializers.Serializer):
     sessions = serializers.ListField(child=serializers.IntegerField())
     speakers = serializers.ListField(child=serializers.IntegerField())
     stages = serializers.ListField(child=serializers.IntegerField())
+    tags = serializers.ListField(
+        child=serializers.CharField(), help_text="Slugs of tags no session carries any more."
+    )
 
 
 class BundleSerializer(serializers.Serializer):
@@ -196,3 +200,15 @@ class BookmarkSerializer(serializers.ModelSerializer):
     class Meta:
         model = Bookmark
         fields = ("session_id", "event", "created_at")
+
+
+class BookmarkRecordSerializer(serializers.ModelSerializer):
+    """A session on the personal agenda."""
+
+    session = serializers.IntegerField(source="session_id")
+    session_title = serializers.CharField(source="session.title")
+    event = serializers.CharField(source="session.event.slug")
+
+    class Meta:
+        model = Bookmark
+        fields = ("session", "session_title", "event", "created_at")

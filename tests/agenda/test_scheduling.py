@@ -6,11 +6,11 @@ import threading
 import pytest
 from django.db import IntegrityError, connection
 
+from agenda.services import SpeakerSlot, schedule_session
 from events.exceptions import EventsError
 from events.models import Session
 from speakers.exceptions import SpeakersError
 from speakers.models import SessionSpeaker
-from speakers.services import SpeakerSlot, schedule_session
 from tests.factories import (
     EventFactory,
     LineupEntryFactory,

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
-from events.models import Bookmark, Event
+from agenda.models import Bookmark
+from events.models import Event
 from tests.factories import (
     EventFactory,
     SessionFactory,

@@ -6,10 +6,10 @@ import pytest
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from agenda.calendars import agenda_calendar
+from agenda.selectors import published_sessions
 from events.models import Session
-from speakers.calendars import agenda_calendar
 from speakers.models import SessionSpeaker
-from speakers.selectors import published_sessions
 from tests.factories import (
     EventFactory,
     SessionFactory,

@@ -5,7 +5,6 @@ search terms, so the log does not become a second copy of the data it guards.
 """
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IS_POPUP_VAR, TO_FIELD_VAR
@@ -14,10 +13,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.template.response import TemplateResponse
 
-from privacy.models import AuditAction, AuditEntry
-
-if TYPE_CHECKING:
-    from privacy.services import ErasureResult
+from core.models import AuditAction, AuditEntry
 
 SUBJECT_ID_LENGTH = AuditEntry._meta.get_field("subject_id").max_length
 DETAIL_LENGTH = AuditEntry._meta.get_field("detail").max_length
@@ -61,15 +57,6 @@ def ids_label(ids: Iterable[object]) -> str:
     return f"{len(ids)} items"
 
 
-def erasure_summary(result: "ErasureResult") -> str:
-    """The counts of an erasure, for the organizer's message and the audit entry's detail."""
-    summary = (
-        f"{result.orders_anonymised} order(s) and {result.tickets_anonymised} ticket(s) "
-        f"anonymised, {result.tickets_voided} ticket(s) voided"
-    )
-    return summary + (", account erased" if result.account_erased else "")
-
-
 def list_detail(request) -> str:
     """How a list page was narrowed, by parameter names only (a search term may be an e-mail)."""
     filters = sorted({name for name in request.GET if name not in NOT_A_FILTER | {SEARCH_VAR}})
@@ -88,7 +75,7 @@ class PersonalDataAuditMixin:
     record in the log; override it where a code reads better than the primary key.
     """
 
-    erasure_template = "admin/privacy/confirm_erasure.html"
+    erasure_template = "admin/core/confirm_erasure.html"
 
     def audit_subject_id(self, obj: Model) -> str:
         return str(obj.pk)

@@ -14,10 +14,10 @@ from jsonschema import FormatChecker
 from jsonschema.validators import validator_for
 from lxml import etree
 
+from agenda.schedule_formats import GREENROOM_NAMESPACE, schedule_json, schedule_xml
+from agenda.selectors import published_sessions
 from events.models import Event, Session
 from speakers.models import SessionSpeaker
-from speakers.schedule_formats import GREENROOM_NAMESPACE, schedule_json, schedule_xml
-from speakers.selectors import published_sessions
 from tests.factories import (
     EventFactory,
     SessionFactory,

@@ -8,7 +8,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
@@ -17,6 +16,32 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agenda import calendars, schedule_formats
+from agenda.api.filters import LineupFilter, SessionFilter
+from agenda.api.serializers import (
+    BookmarkSerializer,
+    BundleSerializer,
+    LineupSpeakerSerializer,
+    SessionSerializer,
+    SpeakerProfileSerializer,
+)
+from agenda.changes import (
+    session_ids_removed_since,
+    sessions_changed_since,
+    speaker_ids_removed_since,
+    speakers_changed_since,
+    stage_ids_removed_since,
+    tag_slugs_removed_since,
+)
+from agenda.selectors import (
+    agenda_version,
+    bookmarked_sessions,
+    lineup_with_sessions,
+    public_lineup,
+    public_speaker_profiles,
+    published_sessions,
+)
+from agenda.services import add_bookmark, remove_bookmark
 from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
 from config.api.delta import (
     UPDATED_SINCE_PARAMETER,
@@ -25,31 +50,10 @@ from config.api.delta import (
     parse_updated_since,
 )
 from config.api.errors import ErrorSerializer
-from events.models import Event, Session, TombstoneKind
-from events.selectors import deleted_ids, event_sales_status, get_public_event, public_events
-from events.services import add_bookmark, remove_bookmark
-from speakers import calendars, schedule_formats
-from speakers.api.filters import LineupFilter, SessionFilter
-from speakers.api.serializers import (
-    BookmarkSerializer,
-    BundleSerializer,
-    LineupSpeakerSerializer,
-    SessionSerializer,
-    SpeakerProfileSerializer,
-)
+from core.extensions import BUNDLE_SECTIONS
+from events.models import Event, Session
+from events.selectors import event_sales_status, get_public_event, public_events
 from speakers.models import Speaker
-from speakers.selectors import (
-    agenda_version,
-    bookmarked_sessions,
-    lineup_with_sessions,
-    public_lineup,
-    public_speaker_profiles,
-    published_sessions,
-    session_ids_removed_since,
-    sessions_changed_since,
-    speaker_ids_removed_since,
-    speakers_changed_since,
-)
 
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="No such public event or item.")}
 BAD_SINCE = {
@@ -146,7 +150,7 @@ class LineupView(EventAgendaMixin, ConditionalGetMixin, DeltaListMixin, generics
         return speakers_changed_since(self.event, queryset, since)
 
     def removed_ids_since(self, since) -> list[int]:
-        return speaker_ids_removed_since(self.event, since)
+        return speaker_ids_removed_since(self.event, since, still_public=public_lineup(self.event))
 
 
 @extend_schema_view(
@@ -269,11 +273,9 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
 
     @cached_property
     def sections(self) -> list:
-        """What other apps add to the bundle (settings.GREENROOM_BUNDLE_SECTIONS)."""
+        """What other apps add to the bundle (core.extensions.BUNDLE_SECTIONS)."""
         now = timezone.now()
-        return [
-            import_string(path)(self.event, now=now) for path in settings.GREENROOM_BUNDLE_SECTIONS
-        ]
+        return [section(self.event, now=now) for section in BUNDLE_SECTIONS]
 
     def content_version(self) -> ContentVersion:
         agenda = super().content_version()
@@ -309,8 +311,11 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
         if since is not None:
             bundle["deleted"] = {
                 "sessions": session_ids_removed_since(event, since),
-                "speakers": speaker_ids_removed_since(event, since),
-                "stages": sorted(deleted_ids(event=event, kind=TombstoneKind.STAGE, since=since)),
+                "speakers": speaker_ids_removed_since(
+                    event, since, still_public=public_lineup(event)
+                ),
+                "stages": stage_ids_removed_since(event, since),
+                "tags": tag_slugs_removed_since(event, since, still_used=published_sessions(event)),
             }
         context = {"request": self.request, "sales_status": event_sales_status(event)}
         data = BundleSerializer(bundle, context=context).data

@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agenda.services import SpeakerSlot, schedule_session
 from events.models import Session
-from speakers.services import SpeakerSlot, schedule_session
 from tests.factories import (
     EventFactory,
     LineupEntryFactory,
     SessionFactory,
     SessionSpeakerFactory,
     StageFactory,
+    TagFactory,
     local_time,
 )
 
@@ -184,6 +185,7 @@ def test_bundle_delta_reports_deletions_by_kind(clock):
         "sessions": [ids_before[0]],
         "speakers": [ids_before[1]],
         "stages": [ids_before[2]],
+        "tags": [],
         "passes": [],
     }
 
@@ -195,3 +197,48 @@ def test_full_bundle_has_no_deleted_section():
 
     assert "deleted" not in bundle
     assert [item["id"] for item in bundle["sessions"]] == [session.pk]
+
+
+def test_lineup_and_bundle_deltas_carry_the_speakers_of_a_deleted_session(clock):
+    event = EventFactory()
+    confirmed = LineupEntryFactory(event=event, status="confirmed", confirmed_at=timezone.now())
+    session = SessionFactory.build(event=event, stage=StageFactory(event=event))
+    schedule_session(session=session, speakers=[SpeakerSlot(confirmed.speaker)])
+    only_in_session = SessionSpeakerFactory(session=session, position=2).speaker
+    synced = clock()
+    clock()
+
+    session.delete()
+
+    lineup = sync(event, synced, "lineup")
+    bundle = sync(event, synced, "bundle")
+    assert ids(lineup) == [confirmed.speaker_id]
+    assert lineup["results"][0]["sessions"] == []
+    assert lineup["deleted"] == [only_in_session.pk]
+    assert [speaker["id"] for speaker in bundle["speakers"]] == [confirmed.speaker_id]
+    assert bundle["deleted"]["speakers"] == [only_in_session.pk]
+
+
+def test_bundle_delta_reports_a_tag_no_published_session_carries_any_more(clock):
+    event = EventFactory()
+    stage = StageFactory(event=event)
+    kept, dropped, withdrawn_only, deleted_only = TagFactory.create_batch(4)
+    tagged = SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 9))
+    tagged.tags.set([kept, dropped])
+    withdrawn = SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 11))
+    withdrawn.tags.set([kept, withdrawn_only])
+    deleted = SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 13))
+    deleted.tags.set([deleted_only])
+    synced = clock()
+    clock()
+
+    tagged.tags.remove(dropped)
+    tagged.save()
+    withdrawn.is_published = False
+    withdrawn.save()
+    deleted.delete()
+
+    bundle = sync(event, synced, "bundle")
+    removed = sorted(tag.slug for tag in (dropped, withdrawn_only, deleted_only))
+    assert bundle["deleted"]["tags"] == removed
+    assert [tag["slug"] for tag in bundle["tags"]] == [kept.slug]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from speakers.api import views
+from agenda.api import views
 
 urlpatterns = [
     path(

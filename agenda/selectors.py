@@ -1,0 +1,92 @@
+"""Reads of the agenda and its lineup, shared by the API, exports and the admin."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from agenda.changes import last_changed
+from config.api.conditional import ContentVersion
+from events.models import Event, Session
+from events.selectors import public_events
+from speakers.models import InvitationStatus, SessionSpeaker, Speaker
+
+
+def agenda_version(event: Event) -> ContentVersion:
+    """When anything an app shows of the event's agenda and lineup last changed (the parts
+    are declared once, in agenda.changes): one query."""
+    return ContentVersion(last_changed(event))
+
+
+def published_sessions(event: Event) -> QuerySet[Session]:
+    """The public agenda of an event: published sessions with stage, tags and speakers loaded.
+
+    Speakers come in stage order as `session.session_speakers.all()` (each with `.speaker` and
+    its `.organization`), so walking the agenda costs a fixed number of queries.
+    """
+    speakers = SessionSpeaker.objects.select_related("speaker__organization").order_by("position")
+    return (
+        event.sessions.filter(is_published=True)
+        .select_related("stage", "event")
+        .prefetch_related("tags", Prefetch("session_speakers", queryset=speakers))
+        .order_by("starts_at", "stage__position", "pk")
+    )
+
+
+def public_lineup(event: Event) -> QuerySet[Speaker]:
+    """Speakers announced for the event: confirmed in its lineup or in a published session."""
+    return Speaker.objects.filter(
+        Q(lineup_entries__event=event, lineup_entries__status=InvitationStatus.CONFIRMED)
+        | Q(session_roles__session__event=event, session_roles__session__is_published=True)
+    ).distinct()
+
+
+def lineup_with_sessions(event: Event, speakers: QuerySet[Speaker]) -> QuerySet[Speaker]:
+    """Speakers with their organization, links and their roles in this event's published
+    sessions (as `event_roles`) loaded, for a fixed number of queries."""
+    roles = (
+        SessionSpeaker.objects.filter(session__event=event, session__is_published=True)
+        .select_related("session__event", "session__stage")
+        .order_by("session__starts_at")
+    )
+    return (
+        speakers.select_related("organization")
+        .prefetch_related("links", Prefetch("session_roles", queryset=roles, to_attr="event_roles"))
+        .order_by("name", "pk")
+    )
+
+
+def public_speaker_profiles() -> QuerySet[Speaker]:
+    """Speakers announced for some public event, with their published sessions there loaded
+    (as `public_roles`)."""
+    events = public_events()
+    roles = (
+        SessionSpeaker.objects.filter(session__is_published=True, session__event__in=events)
+        .select_related("session__event", "session__stage")
+        .order_by("session__starts_at")
+    )
+    announced = Q(
+        lineup_entries__status=InvitationStatus.CONFIRMED, lineup_entries__event__in=events
+    ) | Q(session_roles__session__is_published=True, session_roles__session__event__in=events)
+    return (
+        Speaker.objects.filter(pk__in=Speaker.objects.filter(announced).values("pk"))
+        .select_related("organization")
+        .prefetch_related(
+            "links", Prefetch("session_roles", queryset=roles, to_attr="public_roles")
+        )
+    )
+
+
+def bookmarked_sessions(user) -> QuerySet[Session]:
+    """The published sessions on a person's agenda, across public events, in time order."""
+    return (
+        Session.objects.filter(bookmarks__user=user, is_published=True, event__in=public_events())
+        .select_related("stage", "event")
+        .prefetch_related(
+            "tags",
+            Prefetch(
+                "session_speakers",
+                queryset=SessionSpeaker.objects.select_related("speaker__organization").order_by(
+                    "position"
+                ),
+            ),
+        )
+        .order_by("starts_at", "pk")
+    )
