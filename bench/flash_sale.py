@@ -154,7 +154,7 @@ def explain_passes_taken(pass_type) -> str:
     """The plan PostgreSQL now picks for the inventory count taken under the lock."""
     from django.utils import timezone
 
-    from tickets.selectors import passes_taken
+    from tickets.inventory import passes_taken
 
     captured = []
 

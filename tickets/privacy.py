@@ -19,7 +19,7 @@ from core.personal_data import ErasurePreview, ErasureResult, PersonalDataHandle
 from events.models import Event
 from tickets.api.serializers import OrderRecordSerializer, TicketRecordSerializer
 from tickets.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
-from tickets.services.ordering import cancel_order
+from tickets.services.order_states import cancel_order
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from events.models import Event
+from tickets.inventory import held_at, sold, taking_inventory
 from tickets.models import (
     InventoryPool,
     Order,
@@ -34,7 +35,6 @@ from tickets.models import (
     Ticket,
     TicketStatus,
 )
-from tickets.selectors import held_at, sold, taking_inventory
 
 
 def _zero(expression) -> Coalesce:

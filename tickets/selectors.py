@@ -2,20 +2,17 @@
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
 from events.models import Event
-from tickets import pricing
+from tickets import inventory, pricing
+from tickets.inventory import taking_inventory
 from tickets.models import (
-    InventoryPool,
     Order,
-    OrderLine,
-    OrderStatus,
     PassType,
     PassVisibility,
     PricePhase,
@@ -23,68 +20,6 @@ from tickets.models import (
     Ticket,
     TicketStatus,
 )
-
-
-def holding_statuses() -> list[str]:
-    """Order statuses whose passes are not for sale again (pending ones only until the hold
-    ends; refunded ones when refunds do not return passes to sale)."""
-    statuses = [OrderStatus.PAID]
-    if not settings.GREENROOM_REFUND_RETURNS_INVENTORY:
-        statuses.append(OrderStatus.REFUNDED)
-    return statuses
-
-
-def sold(prefix: str = "") -> Q:
-    """Orders (reached through `prefix`) whose passes are sold."""
-    return Q(**{f"{prefix}status__in": holding_statuses()})
-
-
-def held_at(now: dt.datetime, prefix: str = "") -> Q:
-    """Pending orders (reached through `prefix`) whose hold has not ended at `now`."""
-    return Q(**{f"{prefix}status": OrderStatus.PENDING, f"{prefix}hold_expires_at__gt": now})
-
-
-def taking_inventory(now: dt.datetime, prefix: str = "") -> Q:
-    """Orders (reached through `prefix`) whose passes are out of sale at `now`: sold or held."""
-    return sold(prefix) | held_at(now, prefix)
-
-
-def _lines_taking(now: dt.datetime, event_ids: QuerySet) -> QuerySet[OrderLine]:
-    """Order lines of the events' orders that take passes out of sale.
-
-    The orders come in as an `IN` subquery over the (event, status, hold) index. Filtering
-    through the join instead let PostgreSQL pick, from statistics taken before a sale's holds
-    existed, a nested loop that rescanned the held orders for every line: tens of
-    milliseconds inside the inventory lock by the end of a flash sale.
-    """
-    orders = Order.objects.filter(taking_inventory(now), event_id__in=event_ids)
-    return OrderLine.objects.filter(order_id__in=orders.values("pk"))
-
-
-def passes_taken(pass_type_ids: Iterable[int], *, now: dt.datetime) -> dict[int, int]:
-    """Passes sold or held, by pass type."""
-    ids = list(pass_type_ids)
-    events = PassType.objects.filter(pk__in=ids).values("event_id")
-    rows = (
-        _lines_taking(now, events)
-        .filter(pass_type_id__in=ids)
-        .values("pass_type_id")
-        .annotate(taken=Sum("quantity"))
-    )
-    return {row["pass_type_id"]: row["taken"] for row in rows}
-
-
-def pool_seats_taken(pool_ids: Iterable[int], *, now: dt.datetime) -> dict[int, int]:
-    """Seats of shared pools sold or held, by pool."""
-    ids = list(pool_ids)
-    events = InventoryPool.objects.filter(pk__in=ids).values("event_id")
-    rows = (
-        _lines_taking(now, events)
-        .filter(pass_type__pools__in=ids)
-        .values("pass_type__pools")
-        .annotate(taken=Sum("quantity"))
-    )
-    return {row["pass_type__pools"]: row["taken"] for row in rows}
 
 
 def promo_code_uses(promo: PromoCode, *, now: dt.datetime) -> int:
@@ -139,19 +74,13 @@ def pass_offers(event: Event, *, promo_code: str = "", now: dt.datetime) -> list
         return bool(promo and promo.unlocks_hidden and promo_covers(promo, pass_type))
 
     pass_types = [pass_type for pass_type in pass_types if visible(pass_type)]
-    taken = passes_taken([pt.pk for pt in pass_types], now=now)
-    pools = {pool.pk: pool for pt in pass_types for pool in pt.pools.all()}
-    pool_taken = pool_seats_taken(pools, now=now)
-    return [
-        _offer(pass_type, taken.get(pass_type.pk, 0), pool_taken, now=now)
-        for pass_type in pass_types
-    ]
+    stock = inventory.stock(pass_types, now=now)
+    return [_offer(pass_type, stock, now=now) for pass_type in pass_types]
 
 
-def _offer(pass_type: PassType, taken: int, pool_taken: dict[int, int], *, now) -> PassOffer:
-    limits = [pass_type.capacity - taken] if pass_type.capacity is not None else []
-    limits += [pool.capacity - pool_taken.get(pool.pk, 0) for pool in pass_type.pools.all()]
-    left = min(limits, default=None)
+def _offer(pass_type: PassType, stock: inventory.Stock, *, now) -> PassOffer:
+    taken = stock.taken.get(pass_type.pk, 0)
+    left = stock.left(pass_type).count
     if left is not None and left <= 0:
         availability = "sold_out"
     elif left is not None and left <= settings.GREENROOM_FEW_LEFT_THRESHOLD:

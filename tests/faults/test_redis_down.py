@@ -80,7 +80,7 @@ def test_order_placed_and_paid_while_redis_is_down_gets_one_confirmation_once_it
         None,
     )
     assert order.payments.get().status == PaymentStatus.SUCCEEDED
-    assert "_schedule_confirmation" in web.log()
+    assert "queue_confirmation" in web.log()
     assert f", {order.pk}) in on_commit()" in web.log()
     assert mailbox.messages() == []
 

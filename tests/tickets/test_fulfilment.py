@@ -15,7 +15,8 @@ from tests.tickets.helpers import read_qr_png
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus, Refund
 from tickets.qr import ticket_qr_payload
 from tickets.services.fulfilment import fulfil_order
-from tickets.services.ordering import LineRequest, cancel_order, expire_held_orders, place_order
+from tickets.services.order_states import cancel_order, expire_held_orders
+from tickets.services.ordering import LineRequest, place_order
 from tickets.services.payment import start_payment
 
 pytestmark = pytest.mark.django_db

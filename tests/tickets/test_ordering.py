@@ -14,12 +14,8 @@ from tests.factories import (
 )
 from tickets.exceptions import TicketsError
 from tickets.models import Order, OrderStatus
-from tickets.services.ordering import (
-    LineRequest,
-    cancel_order,
-    expire_held_orders,
-    place_order,
-)
+from tickets.services.order_states import cancel_order, expire_held_orders
+from tickets.services.ordering import LineRequest, place_order
 
 pytestmark = pytest.mark.django_db
 

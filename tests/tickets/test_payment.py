@@ -11,7 +11,8 @@ from tests.factories import PassTypeFactory, PromoCodeFactory
 from tests.tickets.conftest import closed_port
 from tickets.exceptions import TicketsError
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
-from tickets.services.ordering import LineRequest, cancel_order, place_order
+from tickets.services.order_states import cancel_order
+from tickets.services.ordering import LineRequest, place_order
 from tickets.services.payment import start_payment
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.utils import timezone
 from tests.factories import PassTypeFactory
 from tests.tickets.conftest import localstripe_call, stripe_event
 from tickets.exceptions import TicketsError
+from tickets.inventory import passes_taken
 from tickets.models import Order, OrderStatus, Refund, TicketStatus
-from tickets.selectors import passes_taken
 from tickets.services.ordering import LineRequest, place_order
 from tickets.services.payment import start_payment
 from tickets.services.refunds import refund_order

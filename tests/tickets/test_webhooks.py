@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tests.factories import PassTypeFactory
 from tests.tickets.conftest import signed_webhook, stripe_event
-from tickets.exceptions import WebhookNotApplied
+from tickets.exceptions import InvalidWebhook, WebhookNotApplied
 from tickets.models import (
     Order,
     OrderStatus,
@@ -26,7 +26,6 @@ from tickets.models import (
     StripeEvent,
     TicketStatus,
 )
-from tickets.payments import InvalidWebhook
 from tickets.services.ordering import LineRequest, place_order
 from tickets.services.webhooks import handle_stripe_webhook
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.admin_zone import EventTimeZoneAdminMixin
 from tickets import pricing
 from tickets.admin.common import local_time, request_now
+from tickets.inventory import Left, Stock
 from tickets.models import (
     InventoryPool,
     PassType,
@@ -41,17 +42,14 @@ class PricePhaseInline(admin.TabularInline):
         return format_money(phase.price, phase.pass_type.event.currency)
 
 
-def availability(pass_type: PassType) -> tuple[int | None, str]:
-    """Passes that can still be bought and what limits them: the pass's own capacity or the
-    tightest shared pool. `None` means no limit at all."""
-    limits = []
-    if pass_type.capacity is not None:
-        limits.append((pass_type.capacity - pass_type.sold - pass_type.held, ""))
-    limits.extend((pool.capacity - pool.taken, pool.name) for pool in pass_type.pools.all())
-    if not limits:
-        return None, ""
-    left, limited_by = min(limits, key=lambda limit: limit[0])
-    return max(left, 0), limited_by
+def availability(pass_type: PassType) -> Left:
+    """What is left of a pass annotated by `with_sales_counts`, its pools by `with_seats_taken`:
+    the inventory engine's rule, on the counts the changelist already has."""
+    counts = Stock(
+        taken={pass_type.pk: pass_type.sold + pass_type.held},
+        pool_taken={pool.pk: pool.taken for pool in pass_type.pools.all()},
+    )
+    return counts.left(pass_type)
 
 
 @admin.register(PassType)
@@ -108,10 +106,10 @@ class PassTypeAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="available")
     def available(self, pass_type: PassType) -> str:
-        left, limited_by = availability(pass_type)
-        if left is None:
+        left = availability(pass_type)
+        if left.count is None:
             return "unlimited"
-        return f"{left} ({limited_by})" if limited_by else str(left)
+        return f"{left.count} ({left.limited_by})" if left.limited_by else str(left.count)
 
     @admin.display(description="sales window (event time)", ordering="sales_end")
     def sales_window(self, pass_type: PassType) -> str:

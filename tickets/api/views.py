@@ -32,7 +32,7 @@ from core.exceptions import NotFoundError
 from core.selectors import deleted_ids
 from events.models import Event
 from events.selectors import get_public_event
-from tickets import payments, qr
+from tickets import qr, stripe_gateway
 from tickets.api import serializers as api
 from tickets.exceptions import TicketsError
 from tickets.models import PASS_TYPE_DELETED
@@ -45,7 +45,8 @@ from tickets.selectors import (
     visible_order,
 )
 from tickets.services.checkin import can_check_in, check_in
-from tickets.services.ordering import LineRequest, cancel_order, place_order
+from tickets.services.order_states import cancel_order
+from tickets.services.ordering import LineRequest, place_order
 from tickets.services.payment import start_payment
 from tickets.services.webhooks import handle_stripe_webhook
 
@@ -279,7 +280,7 @@ class OrderPayView(OrderAccessMixin, APIView):
             answer["checkout_url"] = payment.checkout_url
         if payment.client_secret:
             answer["client_secret"] = payment.client_secret
-            answer["publishable_key"] = payments.publishable_key()
+            answer["publishable_key"] = stripe_gateway.publishable_key()
         return Response(answer)
 
 

@@ -1,9 +1,9 @@
-"""Placing, cancelling and expiring orders: the inventory rules under lock.
+"""Placing orders: the inventory rules under lock.
 
 Inventory is protected the way a ticket shop must: in one transaction, lock every inventory
-row the order draws on (shared pools, then pass types, then the promo code, each by id: one
-global order, so two orders never deadlock), count what is sold or held, check, write. A lock
-that cannot be had within the lock timeout answers "busy, try again", never an oversell.
+row the order draws on (tickets/inventory.py: shared pools, then pass types, each by id; then
+the promo code), count what is sold or held, check, write. A lock that cannot be had within
+the lock timeout answers "busy, try again", never an oversell.
 
 Before any of those, the buyer is locked (their e-mail, and their account when signed in),
 so one buyer's simultaneous orders queue and the limit on pending orders counts every hold.
@@ -23,29 +23,23 @@ from django.db.models import Q
 from django.utils import timezone
 
 from events.models import Event, EventStatus
-from tickets import pricing
+from tickets import inventory, pricing
 from tickets.exceptions import (
     IdempotencyKeyReused,
     InventoryBusy,
-    OrderNotCancellable,
     PromoCodeExhausted,
     SoldOut,
     TicketsError,
     TooManyPendingOrders,
 )
 from tickets.models import (
-    InventoryPool,
     Order,
     OrderLine,
-    OrderStatus,
     PassType,
     PassVisibility,
     PromoCode,
 )
 from tickets.selectors import (
-    held_at,
-    passes_taken,
-    pool_seats_taken,
     promo_code_uses,
     promo_codes_matching,
     promo_covers,
@@ -88,7 +82,7 @@ def place_order(
     _check_request_shape(lines)
     try:
         with transaction.atomic():
-            _set_lock_timeout()
+            inventory.set_lock_timeout()
             _lock_buyer(event=event, email=email, user=user)
             # An identical retry that raced this request and won is visible now; answer it
             # rather than count it against the pending-order limit.
@@ -111,7 +105,7 @@ def place_order(
             raise
         return existing, False
     except OperationalError as error:
-        if _is_lock_timeout(error):
+        if inventory.is_lock_timeout(error):
             raise InventoryBusy(
                 "Many people are buying right now; please try again in a moment."
             ) from error
@@ -156,19 +150,6 @@ def _check_request_shape(lines: Sequence[LineRequest]) -> None:
             raise TicketsError("More attendees than passes on a line.", field="lines")
 
 
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true)",
-                [f"{settings.GREENROOM_INVENTORY_LOCK_TIMEOUT_MS}ms"],
-            )
-
-
-def _is_lock_timeout(error: OperationalError) -> bool:
-    return getattr(getattr(error, "__cause__", None), "sqlstate", None) == "55P03"
-
-
 def _lock_buyer(*, event: Event, email: str, user) -> None:
     """Hold transaction-scoped PostgreSQL advisory locks on the buyer for this event (their
     e-mail, and account if signed in), in sorted order, so that two orders of one buyer never
@@ -198,7 +179,7 @@ def _check_pending_limit(*, event: Event, email: str, user, now) -> None:
     if user is not None:
         buyer |= Q(user=user)
     holds = list(
-        Order.objects.filter(held_at(now), buyer, event=event)
+        Order.objects.filter(inventory.held_at(now), buyer, event=event)
         .order_by("hold_expires_at")
         .values_list("hold_expires_at", flat=True)[:limit]
     )
@@ -216,32 +197,26 @@ def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerpr
         raise TicketsError(f"{event.name} is not selling passes.", code="sales_closed")
     _check_pending_limit(event=event, email=email, user=user, now=now)
     wanted = {line.pass_type_id: line for line in lines}
-    pass_types = {
-        pass_type.pk: pass_type
-        for pass_type in PassType.objects.filter(event=event, pk__in=wanted).prefetch_related(
-            "pools", "phases"
-        )
-    }
+    locked = inventory.lock_inventory(PassType.objects.filter(event=event, pk__in=wanted))
+    pass_types = {pass_type.pk: pass_type for pass_type in locked}
     if set(pass_types) != set(wanted):
         raise TicketsError(
             "One of the passes is not sold for this event.",
             field="lines",
             code="pass_not_available",
         )
-    pool_ids = sorted({pool.pk for pt in pass_types.values() for pool in pt.pools.all()})
-    pools = list(InventoryPool.objects.select_for_update().filter(pk__in=pool_ids).order_by("pk"))
-    list(PassType.objects.select_for_update().filter(pk__in=sorted(wanted)).order_by("pk"))
     promo = _locked_promo(event, promo_code, now=now) if promo_code else None
 
     for pass_type in pass_types.values():
         _check_can_buy(pass_type, wanted[pass_type.pk], promo=promo, now=now)
-    taken = passes_taken(wanted, now=now)
-    _check_inventory(pass_types, pools, wanted, taken=taken, now=now)
+    stock = inventory.stock(locked, now=now)
+    _check_room(locked, wanted, stock)
     if promo is not None:
         _check_promo_applies(promo, pass_types.values(), now=now)
 
     prices = {
-        pk: _price_line(pass_types[pk], wanted[pk], promo, taken.get(pk, 0), now) for pk in wanted
+        pk: _price_line(pass_types[pk], wanted[pk], promo, stock.taken.get(pk, 0), now)
+        for pk in wanted
     }
     subtotal = sum(price.subtotal for price in prices.values())
     discount = sum(price.discount for price in prices.values())
@@ -314,28 +289,19 @@ def _check_can_buy(pass_type: PassType, line: LineRequest, *, promo, now) -> Non
         )
 
 
-def _check_inventory(pass_types, pools, wanted, *, taken, now) -> None:
+def _check_room(pass_types: list[PassType], wanted, stock: inventory.Stock) -> None:
     """Every row the order draws on must have room: paid + held + requested <= capacity."""
-    left = {
-        pk: (pt.capacity - taken.get(pk, 0)) if pt.capacity is not None else None
-        for pk, pt in pass_types.items()
+    if stock.fits(pass_types, {pk: line.quantity for pk, line in wanted.items()}):
+        return
+    available = {
+        str(pass_type.pk): left.count
+        for pass_type in pass_types
+        if (left := stock.left(pass_type)).count is not None
     }
-    pool_taken = pool_seats_taken([pool.pk for pool in pools], now=now)
-    for pool in pools:
-        pool_left = pool.capacity - pool_taken.get(pool.pk, 0)
-        members = [pk for pk, pt in pass_types.items() if pool in pt.pools.all()]
-        for pk in members:
-            left[pk] = pool_left if left[pk] is None else min(left[pk], pool_left)
-        if sum(wanted[pk].quantity for pk in members) > pool_left:
-            _raise_sold_out(pass_types, left)
-    if any(left[pk] is not None and wanted[pk].quantity > left[pk] for pk in wanted):
-        _raise_sold_out(pass_types, left)
-
-
-def _raise_sold_out(pass_types, left) -> None:
-    available = {str(pk): max(count, 0) for pk, count in left.items() if count is not None}
     names = ", ".join(
-        f"{pass_types[int(pk)].name}: {count} left" for pk, count in sorted(available.items())
+        f"{pass_type.name}: {available[str(pass_type.pk)]} left"
+        for pass_type in pass_types
+        if str(pass_type.pk) in available
     )
     raise SoldOut(f"Not enough passes left ({names}).", extra={"available": available})
 
@@ -359,31 +325,4 @@ def _price_line(pass_type, line, promo, sold: int, now) -> pricing.LinePrice:
         unit_price=phase.price,
         unit_discount=pricing.unit_discount(promo if applies else None, unit_price=phase.price),
         quantity=line.quantity,
-    )
-
-
-def cancel_order(*, order: Order) -> Order:
-    """Cancel a pending order, which releases its hold; cancelling twice is harmless."""
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status == OrderStatus.CANCELLED:
-            return locked
-        if locked.status != OrderStatus.PENDING:
-            raise OrderNotCancellable(
-                f"A {locked.get_status_display().lower()} order cannot be cancelled.",
-            )
-        locked.status = OrderStatus.CANCELLED
-        locked.cancelled_at = timezone.now()
-        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
-    return locked
-
-
-def expire_held_orders(*, now: dt.datetime | None = None) -> int:
-    """Move pending orders past their hold to expired (their passes go back on sale).
-
-    One conditional UPDATE: a second run, or two workers at once, expire each order once.
-    """
-    now = now or timezone.now()
-    return Order.objects.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now).update(
-        status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
     )

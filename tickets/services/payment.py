@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from tickets import payments
+from tickets import stripe_gateway
 from tickets.exceptions import HoldExpired, OrderNotPayable, TicketsError
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services.fulfilment import fulfil_order
@@ -41,17 +41,17 @@ def start_payment(
     )
     if existing is not None and (existing.client_secret or existing.checkout_url):
         return existing
-    attempt = _next_attempt(order)
+    attempt = next_attempt(order)
     if flow == Payment.Flow.PAYMENT_SHEET:
-        intent = payments.create_payment_intent(order=order, attempt=attempt)
+        intent = stripe_gateway.create_payment_intent(order=order, attempt=attempt)
         fields = {"stripe_payment_intent_id": intent.id, "client_secret": intent.client_secret}
     else:
-        session = payments.create_checkout_session(
+        session = stripe_gateway.create_checkout_session(
             order=order,
             attempt=attempt,
             success_url=success_url or _order_url(order, "paid"),
             cancel_url=cancel_url or _order_url(order, "cancelled"),
-            expires_at=payments.checkout_expires_at(order.hold_expires_at, now=now),
+            expires_at=stripe_gateway.checkout_expires_at(order.hold_expires_at, now=now),
         )
         fields = {"stripe_checkout_session_id": session.id, "checkout_url": session.url}
     return _record_attempt(order, flow=flow, attempt=attempt, fields=fields)
@@ -67,7 +67,8 @@ def _check_payable(order: Order, *, now: dt.datetime) -> None:
         raise OrderNotPayable(f"A {order.get_status_display().lower()} order cannot be paid.")
 
 
-def _next_attempt(order: Order) -> int:
+def next_attempt(order: Order) -> int:
+    """The number of the order's next payment attempt (attempts count from 1)."""
     return (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
 
 
@@ -108,7 +109,7 @@ def _complete_free(order: Order, *, now: dt.datetime) -> Payment:
         payment = free or Payment.objects.create(
             order=order,
             flow=Payment.Flow.FREE,
-            attempt=_next_attempt(order),
+            attempt=next_attempt(order),
             amount=0,
             currency=order.currency,
         )

@@ -10,9 +10,11 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from tickets import payments
+from tickets import stripe_gateway
 from tickets.exceptions import TicketsError
-from tickets.models import Order, OrderStatus, Payment, PaymentStatus, Refund, TicketStatus
+from tickets.models import Order, OrderStatus, Payment, PaymentStatus, Refund
+from tickets.services.order_states import add_refund
+from tickets.services.queueing import after_commit, queue_refund_notice
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +41,12 @@ def refund_order(*, order: Order, amount: int | None = None, reason: str = "", u
     payment = _captured_payment(order)
     # The same order, refunded-so-far and amount give the same key: a double submit of the
     # admin form makes one refund at Stripe, which is then recorded once.
-    result = payments.create_refund(
+    result = stripe_gateway.create_refund(
         payment_intent_id=payment.stripe_payment_intent_id,
         amount=amount,
-        idempotency_key=payments.idempotency_key(order, "refund", order.refunded_amount, amount),
+        idempotency_key=stripe_gateway.idempotency_key(
+            order, "refund", order.refunded_amount, amount
+        ),
     )
     return record_stripe_refund(
         order=order,
@@ -105,28 +109,22 @@ def record_stripe_refund(
                 locked.total,
             )
             refunded = locked.total
-        locked.refunded_amount = refunded
-        locked.refunded_at = now
-        fields = ["refunded_amount", "refunded_at", "updated_at"]
-        if refunded == locked.total and locked.status == OrderStatus.PAID:
-            locked.status = OrderStatus.REFUNDED
-            fields.append("status")
-            locked.tickets.filter(status=TicketStatus.VALID).update(
-                status=TicketStatus.VOID, voided_at=now, updated_at=now
-            )
-        locked.save(update_fields=fields)
+        add_refund(locked, refunded=refunded, now=now)
     return refund
 
 
 def refund_unfulfilled_payment(*, order_id: int) -> Refund | None:
-    """Give back a payment that arrived after the hold ended, when the passes were gone.
+    """Give back a payment that arrived after the hold ended, when the passes were gone, and
+    tell the buyer (once the refund is recorded).
 
     Safe to run twice: once the money is back there is nothing left to refund.
     """
     order = Order.objects.filter(pk=order_id).first()
     if order is None or order.status == OrderStatus.PAID or refundable_amount(order) <= 0:
         return None
-    return refund_order(order=order, reason="Sold out after the hold ended; refunded in full.")
+    refund = refund_order(order=order, reason="Sold out after the hold ended; refunded in full.")
+    after_commit(queue_refund_notice, order.pk)
+    return refund
 
 
 def refund_duplicate_payment(*, payment_id: int) -> Refund | None:
@@ -143,10 +141,10 @@ def refund_duplicate_payment(*, payment_id: int) -> Refund | None:
     )
     if payment is None or payment.refunds.exists():
         return None
-    result = payments.create_refund(
+    result = stripe_gateway.create_refund(
         payment_intent_id=payment.stripe_payment_intent_id,
         amount=payment.amount,
-        idempotency_key=payments.idempotency_key(payment.order, "duplicate", payment.pk),
+        idempotency_key=stripe_gateway.idempotency_key(payment.order, "duplicate", payment.pk),
     )
     refund, _ = Refund.objects.get_or_create(
         stripe_refund_id=result.id,

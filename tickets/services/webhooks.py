@@ -11,13 +11,14 @@ import traceback
 from collections.abc import Callable
 
 from django.db import DatabaseError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from tickets import payments
+from tickets import stripe_gateway
 from tickets.exceptions import WebhookNotApplied
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus, StripeEvent
 from tickets.services.fulfilment import fulfil_order
+from tickets.services.order_states import expire_held_orders
+from tickets.services.payment import next_attempt
 from tickets.services.refunds import record_stripe_refund
 
 logger = logging.getLogger(__name__)
@@ -26,10 +27,10 @@ logger = logging.getLogger(__name__)
 def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
     """Verify and apply one webhook; returns a word saying what happened.
 
-    Raises `payments.InvalidWebhook` for a bad or stale signature (the view answers 400) and
+    Raises `InvalidWebhook` for a bad or stale signature (the view answers 400) and
     `WebhookNotApplied` when the database fails (503; nothing was kept).
     """
-    event = payments.verify_webhook(payload, signature)
+    event = stripe_gateway.verify_webhook(payload, signature)
     handler = HANDLERS.get(event["type"])
     if handler is None:
         return "ignored"
@@ -91,11 +92,10 @@ def _payment_for_intent(intent_id: str, order_code: str) -> Payment | None:
         checkout.stripe_payment_intent_id = intent_id
         checkout.save(update_fields=["stripe_payment_intent_id", "updated_at"])
         return checkout
-    attempt = (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
     return Payment.objects.create(
         order=order,
         flow=Payment.Flow.PAYMENT_SHEET,
-        attempt=attempt,
+        attempt=next_attempt(order),
         amount=order.total,
         currency=order.currency,
         stripe_payment_intent_id=intent_id,
@@ -111,11 +111,10 @@ def _payment_for_session(session: dict) -> Payment | None:
         order = _order_by_code(code)
         if order is None:
             return None
-        attempt = (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
         payment = Payment.objects.create(
             order=order,
             flow=Payment.Flow.CHECKOUT,
-            attempt=attempt,
+            attempt=next_attempt(order),
             amount=order.total,
             currency=order.currency,
             stripe_checkout_session_id=session["id"],
@@ -191,14 +190,11 @@ def on_checkout_session_expired(session: dict) -> str:
     outcome = _fail(payment, PaymentStatus.EXPIRED)
     if payment is not None:
         # The order expires only once its own hold has ended; until then it stays payable.
-        now = timezone.now()
-        Order.objects.filter(
-            pk=payment.order_id, status=OrderStatus.PENDING, hold_expires_at__lte=now
-        ).update(status=OrderStatus.EXPIRED, expired_at=now, updated_at=now)
+        expire_held_orders(orders=Order.objects.filter(pk=payment.order_id))
     return outcome
 
 
-def prepare_charge_refunds(charge: dict) -> list[payments.RefundResult]:
+def prepare_charge_refunds(charge: dict) -> list[stripe_gateway.RefundResult]:
     """The charge's refunds, from the payload or (recent API versions leave them out) Stripe.
 
     Read before the transaction opens: no Stripe call while rows are locked.
@@ -207,14 +203,16 @@ def prepare_charge_refunds(charge: dict) -> list[payments.RefundResult]:
     if listed is None:
         if not charge.get("id"):
             return []
-        return payments.list_charge_refunds(charge["id"])
+        return stripe_gateway.list_charge_refunds(charge["id"])
     return [
-        payments.RefundResult(id=refund["id"], amount=refund["amount"], status=refund["status"])
+        stripe_gateway.RefundResult(
+            id=refund["id"], amount=refund["amount"], status=refund["status"]
+        )
         for refund in listed
     ]
 
 
-def on_charge_refunded(charge: dict, refunds: list[payments.RefundResult]) -> str:
+def on_charge_refunded(charge: dict, refunds: list[stripe_gateway.RefundResult]) -> str:
     intent_id = charge.get("payment_intent") or ""
     if isinstance(intent_id, dict):
         intent_id = intent_id.get("id", "")

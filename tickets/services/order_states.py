@@ -1,0 +1,87 @@
+"""An order's state changes, one function each: expire, cancel, mark paid, refund.
+
+    pending ──hold ends──▶ expired
+    pending ──buyer/erasure──▶ cancelled
+    pending ──payment received──▶ paid ──refunded in full──▶ refunded
+
+Every path that moves an order (the API, webhooks, reconciliation, the admin, erasure) calls
+these, so each transition stamps the same fields and does the same follow-up work.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tickets.exceptions import OrderNotCancellable
+from tickets.models import Order, OrderStatus, Ticket, TicketStatus
+
+
+def expire_held_orders(
+    *, now: dt.datetime | None = None, orders: QuerySet[Order] | None = None
+) -> int:
+    """Move pending orders past their hold (of `orders`, all by default) to expired: their
+    passes go back on sale. Returns how many moved.
+
+    One conditional UPDATE: a second run, or two workers at once, expire each order once.
+    """
+    now = now or timezone.now()
+    orders = Order.objects.all() if orders is None else orders
+    return orders.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now).update(
+        status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
+    )
+
+
+def cancel_order(*, order: Order) -> Order:
+    """Cancel a pending order, which releases its hold; cancelling twice is harmless."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == OrderStatus.CANCELLED:
+            return locked
+        if locked.status != OrderStatus.PENDING:
+            raise OrderNotCancellable(
+                f"A {locked.get_status_display().lower()} order cannot be cancelled.",
+            )
+        locked.status = OrderStatus.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return locked
+
+
+def mark_paid(locked: Order, *, now: dt.datetime) -> None:
+    """A locked, unpaid order becomes paid and gets one ticket per pass."""
+    locked.status = OrderStatus.PAID
+    locked.paid_at = now
+    locked.save(update_fields=["status", "paid_at", "updated_at"])
+    tickets = []
+    for line in locked.lines.order_by("pk"):
+        attendees = list(line.attendees or [])
+        for index in range(line.quantity):
+            attendee = attendees[index] if index < len(attendees) else {}
+            tickets.append(
+                Ticket(
+                    order=locked,
+                    line=line,
+                    pass_type_id=line.pass_type_id,
+                    attendee_name=(attendee.get("name") or "")[:200],
+                    attendee_email=attendee.get("email") or locked.email,
+                )
+            )
+    Ticket.objects.bulk_create(tickets)
+
+
+def add_refund(locked: Order, *, refunded: int, now: dt.datetime) -> None:
+    """A locked order records `refunded` (minor units, in all); refunded in full, a paid order
+    becomes refunded and its tickets void (their passes go back on sale when
+    GREENROOM_REFUND_RETURNS_INVENTORY is on)."""
+    locked.refunded_amount = refunded
+    locked.refunded_at = now
+    fields = ["refunded_amount", "refunded_at", "updated_at"]
+    if refunded == locked.total and locked.status == OrderStatus.PAID:
+        locked.status = OrderStatus.REFUNDED
+        fields.append("status")
+        locked.tickets.filter(status=TicketStatus.VALID).update(
+            status=TicketStatus.VOID, voided_at=now, updated_at=now
+        )
+    locked.save(update_fields=fields)
