@@ -43,6 +43,25 @@ class TooManyPendingOrders(TicketsError, RateLimitedError):
     code = "too_many_pending_orders"
 
 
+class HoldLimitReached(TicketsError, RateLimitedError):
+    """The order would hold more passes unpaid than its buyer or network may; `extra` says
+    which cap (`scope`), its `limit`, what is `held` and when a hold ends (`retry_after`)."""
+
+    code = "hold_limit_reached"
+
+
+class HumanCheckFailed(TicketsError):
+    """The human check (a Turnstile/hCaptcha-style token) was missing or refused."""
+
+    code = "human_check_failed"
+
+
+class HumanCheckUnavailable(TicketsError, UnavailableError):
+    """The human-check service did not answer: try again."""
+
+    code = "human_check_unavailable"
+
+
 class InventoryBusy(TicketsError, UnavailableError):
     """An inventory lock was not granted in time: busy, try again; never an oversell."""
 

@@ -214,6 +214,13 @@ class Order(TimeStampedModel):
         help_text="When the buyer's and attendees' personal data were erased; amounts remain.",
     )
     idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
+    client_network = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="A keyed digest of the buyer's network (IPv4 address, IPv6 /64), to cap the "
+        "passes guests of one network hold; no address is kept.",
+    )
     request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
@@ -222,6 +229,11 @@ class Order(TimeStampedModel):
             models.Index(fields=["status", "hold_expires_at"]),
             models.Index(fields=["event", "status", "hold_expires_at"]),
             models.Index(fields=["email"]),
+            models.Index(
+                fields=["event", "client_network", "hold_expires_at"],
+                condition=Q(status=OrderStatus.PENDING) & ~Q(client_network=""),
+                name="order_held_by_network",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

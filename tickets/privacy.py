@@ -144,6 +144,7 @@ def anonymise_orders(order_ids: list[int], *, now: dt.datetime, void_future: boo
         user=None,
         idempotency_key="",
         request_fingerprint="",
+        client_network="",
         personal_data_erased_at=now,
         updated_at=now,
     )

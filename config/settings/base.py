@@ -203,9 +203,18 @@ GREENROOM_THROTTLE_RATES = {
     "promo": os.environ.get("THROTTLE_PROMO", "20/hour"),
 }
 GREENROOM_MAX_PAGE_SIZE = 200
-# Pending orders one buyer (account or e-mail) may hold for an event at once, so nobody keeps
-# passes off sale with a pile of unpaid holds; 0 turns the limit off.
+# Caps on unpaid holds per event, so nobody keeps passes off sale with a pile of unpaid orders
+# (tickets/services/holds.py; README "Holding passes"). 0 turns a cap off. Pending orders per
+# buyer (a guest's e-mail, a signed-in account), then passes held per guest e-mail, per
+# signed-in account and by guests of one client network (an IPv4 address, an IPv6 /64).
 GREENROOM_MAX_PENDING_ORDERS = int(os.environ.get("MAX_PENDING_ORDERS", "3"))
+GREENROOM_MAX_HELD_PASSES_PER_GUEST = int(os.environ.get("MAX_HELD_PASSES_PER_GUEST", "10"))
+GREENROOM_MAX_HELD_PASSES_PER_ACCOUNT = int(os.environ.get("MAX_HELD_PASSES_PER_ACCOUNT", "30"))
+GREENROOM_MAX_HELD_PASSES_PER_NETWORK = int(os.environ.get("MAX_HELD_PASSES_PER_NETWORK", "20"))
+# The optional human check at order placement (Cloudflare Turnstile, hCaptcha: their
+# `siteverify` URL and secret); guests' orders must carry a token when both are set.
+GREENROOM_HUMAN_CHECK_URL = os.environ.get("HUMAN_CHECK_URL", "")
+GREENROOM_HUMAN_CHECK_SECRET = os.environ.get("HUMAN_CHECK_SECRET", "")
 # Largest request body accepted, by path prefix (the first that matches); a larger one gets
 # 413 before it is read. API bodies are small JSON, Stripe's signed events somewhat bigger.
 # Other paths (the admin, whose speaker import uploads CSV files) keep Django's own limits.
@@ -224,6 +233,8 @@ GREENROOM_ATTENDEE_RETENTION_DAYS = int(os.environ.get("ATTENDEE_RETENTION_DAYS"
 # Passes: how long a pending order holds its passes, whether a full refund puts them back on
 # sale, and below how many left a pass shows as `few_left`.
 GREENROOM_HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "15"))
+# The shorter hold of an order that leaves one of its passes at `few_left` or sold out.
+GREENROOM_SCARCE_HOLD_MINUTES = int(os.environ.get("SCARCE_HOLD_MINUTES", "5"))
 GREENROOM_REFUND_RETURNS_INVENTORY = env_bool("REFUND_RETURNS_INVENTORY", True)
 GREENROOM_FEW_LEFT_THRESHOLD = int(os.environ.get("FEW_LEFT_THRESHOLD", "10"))
 # How long an order transaction waits for inventory locks before answering "busy, try again".

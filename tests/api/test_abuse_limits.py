@@ -31,6 +31,9 @@ from tickets.services.ordering import LineRequest, place_order
 
 pytestmark = pytest.mark.django_db
 
+FIRST_KEY = "96fff7c9-45c0-4aa3-98a5-95610180b269"  # Idempotency-Keys are random UUIDs
+SECOND_KEY = "c946e1d6-58a9-4ffc-87c9-43c12675495f"  # Idempotency-Keys are random UUIDs
+
 ORDERS = "/api/v1/orders/"
 
 
@@ -262,10 +265,25 @@ def test_idempotent_retry_at_the_limit_gets_its_order_not_a_refusal(settings):
     settings.GREENROOM_MAX_PENDING_ORDERS = 1
     pass_type = PassTypeFactory()
     client = APIClient()
-    first = client.post(ORDERS, order_body(pass_type), HTTP_IDEMPOTENCY_KEY="k1", format="json")
+    first = client.post(
+        ORDERS,
+        order_body(pass_type),
+        HTTP_IDEMPOTENCY_KEY=FIRST_KEY,
+        format="json",
+    )
 
-    retry = client.post(ORDERS, order_body(pass_type), HTTP_IDEMPOTENCY_KEY="k1", format="json")
-    another = client.post(ORDERS, order_body(pass_type), HTTP_IDEMPOTENCY_KEY="k2", format="json")
+    retry = client.post(
+        ORDERS,
+        order_body(pass_type),
+        HTTP_IDEMPOTENCY_KEY=FIRST_KEY,
+        format="json",
+    )
+    another = client.post(
+        ORDERS,
+        order_body(pass_type),
+        HTTP_IDEMPOTENCY_KEY=SECOND_KEY,
+        format="json",
+    )
 
     assert (retry.status_code, retry.json()["code"]) == (201, first.json()["code"])
     assert another.json()["code"] == "too_many_pending_orders"

@@ -1,7 +1,7 @@
 """Orders for the data-rights tests, placed and paid through the real ordering services."""
 
 import datetime as dt
-import itertools
+import uuid
 
 from events.models import Event
 from tests.factories import EventFactory, PassTypeFactory
@@ -13,7 +13,6 @@ BUYER_NAME = "Grace Hopper"
 BUYER_EMAIL = "grace@example.com"
 GUEST_NAME = "Alan Turing"
 GUEST_EMAIL = "alan@example.com"
-_taps = itertools.count(1)
 
 
 def paid_order(
@@ -33,7 +32,7 @@ def paid_order(
         email=email,
         user=user,
         # A guest's key is stored scoped by their e-mail: erasure must clear it too.
-        idempotency_key=f"tap-{next(_taps)}",
+        idempotency_key=str(uuid.uuid4()),
     )
     fulfil_order(order=order, payment=None, amount_received=order.total)
     order.refresh_from_db()

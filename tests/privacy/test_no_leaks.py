@@ -57,7 +57,7 @@ def buy_pay_check_in_refund_and_erase(*, buyer, phone, deliver, token_client_for
             ]}],
         },
         format="json",
-        HTTP_IDEMPOTENCY_KEY="life-of-an-order",
+        HTTP_IDEMPOTENCY_KEY="67490adb-16da-4a07-8ca5-c3bf3a8ad4d8",
     )  # fmt: skip
     assert placed.status_code == 201, placed.content
     code = placed.json()["code"]

@@ -19,6 +19,8 @@ from tickets.services.ordering import LineRequest, place_order
 
 pytestmark = pytest.mark.django_db
 
+RETRY_KEY = "618f871e-1d17-4d35-b575-3e28503683a6"  # Idempotency-Keys are random UUIDs
+
 NOW = timezone.now
 
 
@@ -230,11 +232,11 @@ def test_same_idempotency_key_returns_the_first_order():
 
     first, created = place_order(
         event=pass_type.event, lines=[LineRequest(pass_type.pk, 1)], email="a@example.com",
-        idempotency_key="k-1",
+        idempotency_key=RETRY_KEY,
     )  # fmt: skip
     again, created_again = place_order(
         event=pass_type.event, lines=[LineRequest(pass_type.pk, 1)], email="a@example.com",
-        idempotency_key="k-1",
+        idempotency_key=RETRY_KEY,
     )  # fmt: skip
 
     assert (created, created_again, again.pk) == (True, False, first.pk)
@@ -243,9 +245,9 @@ def test_same_idempotency_key_returns_the_first_order():
 
 def test_idempotency_key_reused_for_another_request_is_refused():
     pass_type = PassTypeFactory()
-    buy(pass_type, 1, email="a@example.com", idempotency_key="k-1")
+    buy(pass_type, 1, email="a@example.com", idempotency_key=RETRY_KEY)
 
-    assert refused(pass_type, 2, email="a@example.com", idempotency_key="k-1").code == (
+    assert refused(pass_type, 2, email="a@example.com", idempotency_key=RETRY_KEY).code == (
         "idempotency_key_reused"
     )
 

@@ -105,7 +105,7 @@ def test_one_buyer_retrying_with_one_idempotency_key_gets_one_order():
             event=pass_type.event,
             lines=[LineRequest(pass_type.pk, 2)],
             email="flaky-phone@example.com",
-            idempotency_key="retry-me",
+            idempotency_key="8575d6f7-3f92-4795-8e3f-0a3ba0b3c695",
         ),
     )
 

@@ -11,6 +11,8 @@ from tickets.models import ORDER_CODE_ALPHABET, Order
 
 pytestmark = pytest.mark.django_db
 
+RETRY_KEY = "5aef895e-5628-4c5a-8ada-22486eb21347"  # Idempotency-Keys are random UUIDs
+
 ORDERS = reverse("order-list")
 
 
@@ -51,8 +53,18 @@ def test_retry_with_the_same_idempotency_key_gets_the_first_answer():
     pass_type = PassTypeFactory()
     client = APIClient()
 
-    first = client.post(ORDERS, order_body(pass_type), format="json", HTTP_IDEMPOTENCY_KEY="abc")
-    retry = client.post(ORDERS, order_body(pass_type), format="json", HTTP_IDEMPOTENCY_KEY="abc")
+    first = client.post(
+        ORDERS,
+        order_body(pass_type),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=RETRY_KEY,
+    )
+    retry = client.post(
+        ORDERS,
+        order_body(pass_type),
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=RETRY_KEY,
+    )
 
     assert (first.status_code, retry.status_code) == (201, 201)
     assert retry.json() == first.json()

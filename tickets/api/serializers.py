@@ -99,6 +99,14 @@ class OrderInputSerializer(serializers.Serializer):
     lines = OrderLineInputSerializer(many=True, allow_empty=False, max_length=20)
     email = serializers.EmailField(required=False, help_text="Defaults to the signed-in account's.")
     promo_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    human_check_token = serializers.CharField(
+        max_length=4096,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The token of the human-check widget (Turnstile, hCaptcha), when the server "
+        "asks guests for one (`human_check_failed` otherwise); signed-in buyers skip it.",
+    )
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.clients import client_address
 from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
 from config.api.delta import UPDATED_SINCE_PARAMETER, next_sync_point, parse_updated_since
 from config.api.errors import ErrorSerializer
@@ -142,23 +143,29 @@ class OrderAccessMixin(CacheControlMixin):
                 "Idempotency-Key",
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
-                description="Any unique string per purchase attempt; a retry with the same "
-                "key gets the first answer and never a second order.",
+                description="A random UUID (version 4), or at least 128 bits of randomness in "
+                "URL-safe characters, new for each purchase attempt; a retry with the same key "
+                "(from the same account, or for a guest the same e-mail and network) gets the "
+                "first answer and never a second order. A guessable key is refused "
+                "(`weak_idempotency_key`).",
             )
         ],
         request=api.OrderInputSerializer,
         responses={
             201: api.PlacedOrderSerializer,
             400: OpenApiResponse(ErrorSerializer, description="invalid, sales_closed, "
-                                 "exceeds_order_limit, invalid_promo_code, pass_not_available"),
+                                 "exceeds_order_limit, invalid_promo_code, pass_not_available, "
+                                 "weak_idempotency_key, human_check_failed"),
             404: OpenApiResponse(ErrorSerializer, description="No such public `event`."),
             409: OpenApiResponse(ErrorSerializer, description="sold_out (with `available`), "
                                  "promo_code_exhausted"),
             413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
             429: OpenApiResponse(ErrorSerializer, description="throttled, or "
-                                 "too_many_pending_orders (pay or cancel one, or wait for "
+                                 "too_many_pending_orders or hold_limit_reached (with `scope`, "
+                                 "`limit`, `held`: pay, cancel or sign in, or wait for "
                                  "`Retry-After` seconds until a hold ends)"),
-            503: OpenApiResponse(ErrorSerializer, description="busy: try again"),
+            503: OpenApiResponse(ErrorSerializer, description="busy, or "
+                                 "human_check_unavailable: try again"),
         },
     ),
     get=extend_schema(
@@ -208,6 +215,8 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
                 promo_code=values["promo_code"],
                 user=user,
                 idempotency_key=request.headers.get("Idempotency-Key") or None,
+                client_address=client_address(request),
+                human_check_token=values["human_check_token"],
             )
         except TicketsError as error:
             # Only a wrong code counts against promo attempts; any later refusal means the

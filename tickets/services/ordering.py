@@ -9,28 +9,28 @@ Before any of those, the buyer is locked (their e-mail, and their account when s
 so one buyer's simultaneous orders queue and the limit on pending orders counts every hold.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import math
+import string
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from events.models import Event, EventStatus
-from tickets import inventory, pricing
+from tickets import human_check, inventory, pricing
 from tickets.exceptions import (
     IdempotencyKeyReused,
     InventoryBusy,
     PromoCodeExhausted,
     SoldOut,
     TicketsError,
-    TooManyPendingOrders,
 )
 from tickets.models import (
     Order,
@@ -44,6 +44,7 @@ from tickets.selectors import (
     promo_codes_matching,
     promo_covers,
 )
+from tickets.services import holds
 
 
 @dataclass(frozen=True)
@@ -63,27 +64,30 @@ def place_order(
     promo_code: str = "",
     user=None,
     idempotency_key: str | None = None,
+    client_address: str = "",
+    human_check_token: str = "",
 ) -> tuple[Order, bool]:
     """Create a pending order holding its passes; returns the order and whether it is new.
 
     With an `idempotency_key`, a repeated request (a phone retrying on a flaky connection)
     gets the order the first one made; the same key with a different request is refused.
-    A buyer already holding GREENROOM_MAX_PENDING_ORDERS unpaid orders for the event is
-    refused (`too_many_pending_orders`) until one is paid, cancelled or expires.
+    The caps on unpaid holds (services/holds.py) refuse an order that would pass one of them.
+    A guest's order must pass the human check when one is configured (tickets/human_check.py).
     """
+    buyer = holds.Buyer(email=email, user=user, network=holds.client_network(client_address))
     fingerprint = _fingerprint(event=event, lines=lines, email=email, promo_code=promo_code)
-    scoped_key = (
-        f"{user.pk if user else email.lower()}:{idempotency_key}" if idempotency_key else None
-    )
+    scoped_key = _scoped_key(idempotency_key, buyer) if idempotency_key is not None else None
     if scoped_key:
         existing = _replay(scoped_key, fingerprint)
         if existing:
             return existing, False
     _check_request_shape(lines)
+    if not buyer.verified:
+        human_check.verify(human_check_token, client_address=client_address)
     try:
         with transaction.atomic():
             inventory.set_lock_timeout()
-            _lock_buyer(event=event, email=email, user=user)
+            holds.lock_buyer(event=event, buyer=buyer)
             # An identical retry that raced this request and won is visible now; answer it
             # rather than count it against the pending-order limit.
             existing = _replay(scoped_key, fingerprint) if scoped_key else None
@@ -92,9 +96,8 @@ def place_order(
             order = _place_locked(
                 event=event,
                 lines=lines,
-                email=email,
+                buyer=buyer,
                 promo_code=promo_code.strip(),
-                user=user,
                 scoped_key=scoped_key,
                 fingerprint=fingerprint,
             )
@@ -126,6 +129,57 @@ def _fingerprint(*, event, lines, email, promo_code) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _scoped_key(key: str, buyer: holds.Buyer) -> str:
+    """The key as stored: a digest of the caller's key within its buyer's scope (their account;
+    for a guest the e-mail and client network, which a stranger replaying the request lacks)."""
+    if not idempotency_key_is_strong(key):
+        raise TicketsError(
+            "An Idempotency-Key must be a random UUID (version 4) or 32 to 255 random "
+            "letters, digits, '-' and '_' (at least 128 bits).",
+            field="idempotency_key",
+            code="weak_idempotency_key",
+        )
+    scope = (
+        f"user:{buyer.user.pk}" if buyer.user else f"guest:{buyer.email.lower()}:{buyer.network}"
+    )
+    return hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
+
+
+# Fewer distinct characters than this is a pattern, not randomness (a random 32-digit hex key
+# has fewer than 8 distinct digits about once in 25 million).
+MIN_DISTINCT_KEY_CHARS = 8
+SEPARATORS = frozenset("-_")
+# Bits per character of the smallest alphabet a key's letters and digits come from.
+KEY_ALPHABETS = (
+    (frozenset(string.digits), math.log2(10)),
+    (frozenset(string.hexdigits.lower()), 4.0),
+    (frozenset(string.hexdigits.upper()), 4.0),
+    (frozenset(string.ascii_lowercase + string.digits), math.log2(36)),
+    (frozenset(string.ascii_uppercase + string.digits), math.log2(36)),
+    (frozenset(string.ascii_letters + string.digits), math.log2(62)),
+)
+
+
+def idempotency_key_is_strong(key: str) -> bool:
+    """Whether `key` could carry 128 bits of randomness: a version-4 UUID, or 32 to 255 letters,
+    digits, `-` and `_` whose alphabet and length allow 128 bits (separators count nothing)
+    and that do not just repeat a few characters.
+
+    A key is what lets a retry fetch an order (and its secret), so a guessable one such as
+    `my-first-order` could hand a stranger's order to whoever guesses it.
+    """
+    if len(key) == 36 and key.count("-") == 4:
+        with contextlib.suppress(ValueError):
+            return uuid.UUID(key).version == 4
+        return False
+    if not 32 <= len(key) <= 255:
+        return False
+    symbols = [char for char in key if char not in SEPARATORS]
+    chars = set(symbols)
+    bits = next((bits for alphabet, bits in KEY_ALPHABETS if chars <= alphabet), 0.0)
+    return bits * len(symbols) >= 128 and len(chars) >= MIN_DISTINCT_KEY_CHARS
+
+
 def _replay(scoped_key: str, fingerprint: str) -> Order | None:
     existing = Order.objects.filter(idempotency_key=scoped_key).first()
     if existing is not None and existing.request_fingerprint != fingerprint:
@@ -150,52 +204,12 @@ def _check_request_shape(lines: Sequence[LineRequest]) -> None:
             raise TicketsError("More attendees than passes on a line.", field="lines")
 
 
-def _lock_buyer(*, event: Event, email: str, user) -> None:
-    """Hold transaction-scoped PostgreSQL advisory locks on the buyer for this event (their
-    e-mail, and account if signed in), in sorted order, so that two orders of one buyer never
-    count each other's holds at the same time. Other databases serialize writers anyway."""
-    if connection.vendor != "postgresql" or not settings.GREENROOM_MAX_PENDING_ORDERS:
-        return
-    names = {f"email:{email.lower()}"} | ({f"user:{user.pk}"} if user else set())
-    keys = sorted(
-        int.from_bytes(
-            hashlib.blake2b(f"greenroom:buyer:{event.pk}:{name}".encode(), digest_size=8).digest(),
-            signed=True,
-        )
-        for name in names
-    )
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def _check_pending_limit(*, event: Event, email: str, user, now) -> None:
-    """At most GREENROOM_MAX_PENDING_ORDERS unexpired holds per buyer (account or e-mail,
-    in any case) and event; the error says when the first of them ends."""
-    limit = settings.GREENROOM_MAX_PENDING_ORDERS
-    if not limit:
-        return
-    buyer = Q(email__iexact=email)
-    if user is not None:
-        buyer |= Q(user=user)
-    holds = list(
-        Order.objects.filter(inventory.held_at(now), buyer, event=event)
-        .order_by("hold_expires_at")
-        .values_list("hold_expires_at", flat=True)[:limit]
-    )
-    if len(holds) >= limit:
-        raise TooManyPendingOrders(
-            f"You already hold {limit} unpaid orders for {event.name}: pay or cancel one, "
-            "or wait until its hold ends.",
-            extra={"retry_after": max(1, math.ceil((holds[0] - now).total_seconds()))},
-        )
-
-
-def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerprint) -> Order:
+def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -> Order:
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED:
         raise TicketsError(f"{event.name} is not selling passes.", code="sales_closed")
-    _check_pending_limit(event=event, email=email, user=user, now=now)
+    passes = sum(line.quantity for line in lines)
+    holds.check_hold_limits(event=event, buyer=buyer, passes=passes, now=now)
     wanted = {line.pass_type_id: line for line in lines}
     locked = inventory.lock_inventory(PassType.objects.filter(event=event, pk__in=wanted))
     pass_types = {pass_type.pk: pass_type for pass_type in locked}
@@ -220,17 +234,19 @@ def _place_locked(*, event, lines, email, promo_code, user, scoped_key, fingerpr
     }
     subtotal = sum(price.subtotal for price in prices.values())
     discount = sum(price.discount for price in prices.values())
+    minutes = holds.hold_minutes(locked, {pk: line.quantity for pk, line in wanted.items()}, stock)
     order = Order.objects.create(
         event=event,
-        user=user,
-        email=email,
+        user=buyer.user,
+        email=buyer.email,
         currency=event.currency,
         subtotal=subtotal,
         discount=discount,
         total=subtotal - discount,
         promo_code=promo,
-        hold_expires_at=now + dt.timedelta(minutes=settings.GREENROOM_HOLD_MINUTES),
+        hold_expires_at=now + dt.timedelta(minutes=minutes),
         idempotency_key=scoped_key or "",
+        client_network="" if buyer.verified else buyer.network,
         request_fingerprint=fingerprint,
     )
     OrderLine.objects.bulk_create(
