@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
+from config.admin_login import LockoutAdminAuthenticationForm
 from config.api.converters import IdConverter
 
 register_converter(IdConverter, "id")
@@ -13,6 +14,8 @@ register_converter(IdConverter, "id")
 admin.site.site_header = "Greenroom organizer"
 admin.site.site_title = "Greenroom"
 admin.site.index_title = "Events, speakers and passes"
+# Password guessing locks an account or address out for a while (config/api/login_lockout.py).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

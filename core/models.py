@@ -43,6 +43,9 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", "Exported"
     CHANGED = "changed", "Changed"
     ERASED = "erased", "Erased"
+    # Not personal data handled by staff: sign-in refused after repeated failures (a security
+    # event the same superusers review).
+    LOCKED_OUT = "locked_out", "Locked out"
 
 
 class AuditEntry(models.Model):

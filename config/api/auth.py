@@ -9,6 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.errors import ErrorSerializer
+from config.api.login_lockout import (
+    begin_login_attempt,
+    fail_login_attempt,
+    succeed_login_attempt,
+)
 from config.api.throttling import AuthRateThrottle
 
 
@@ -23,13 +28,17 @@ class CredentialsSerializer(serializers.Serializer):
         if "@" in login:
             match = get_user_model()._default_manager.filter(email__iexact=login).first()
             login = match.get_username() if match else login
-        user = authenticate(
-            request=self.context.get("request"), username=login, password=attrs["password"]
-        )
+        request = self.context["request"]
+        # Locked out (429 locked_out), right password or not, after repeated failures here
+        # or at the admin's sign-in.
+        attempt = begin_login_attempt(request, login)
+        user = authenticate(request=request, username=login, password=attrs["password"])
         if user is None:
+            fail_login_attempt(attempt)
             raise serializers.ValidationError(
                 "Those credentials do not match an account.", code="invalid_credentials"
             )
+        succeed_login_attempt(attempt)
         attrs["user"] = user
         return attrs
 
@@ -55,7 +64,11 @@ class AuthTokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(ErrorSerializer, description="Wrong credentials."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Too many attempts (`throttled`), or, after repeated wrong "
+                "passwords, the account or address is locked out for a while (`locked_out`).",
+            ),
         },
     )
     def post(self, request):

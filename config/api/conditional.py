@@ -19,7 +19,14 @@ from django.utils.http import http_date, parse_etags
 from rest_framework import status
 from rest_framework.response import Response
 
-from config.api.microcache import accepts_gzip, body_key, gzip_etag, record_current
+from config.api.microcache import (
+    accepts_gzip,
+    body_key,
+    gzip_etag,
+    is_anonymous,
+    is_public_media_type,
+    record_current,
+)
 
 # Rendered bodies are kept this long; their key holds the version, so they are never stale.
 RENDERED_BODY_SECONDS = 600
@@ -38,7 +45,8 @@ def make_etag(version: ContentVersion, request, *, private: bool) -> str:
     parts = [
         version.last_modified.isoformat() if version.last_modified else "-",
         version.token,
-        request.get_full_path(),
+        # Scheme and Host too: answers hold absolute links, so each origin has its own version.
+        request.build_absolute_uri(),
         request.headers.get("Accept", ""),
         str(request.user.pk) if private else "",
     ]
@@ -47,27 +55,45 @@ def make_etag(version: ContentVersion, request, *, private: bool) -> str:
 
 
 class CacheControlMixin:
-    """Cache-Control for API reads: public data may be kept a short while by anyone; a
-    person's own data (`private = True`) only by their client, and revalidated each time."""
+    """Cache-Control for API reads: an answer that is the same for everybody (public data,
+    asked for anonymously, in a machine format) may be kept a short while by anyone; any other
+    (a person's own data, `private = True`; anything asked for with credentials; the browsable
+    API's HTML, which holds a CSRF token) only by the client, and revalidated each time."""
 
     private = False
 
+    def is_shared_request(self, request) -> bool:
+        """Whether this view answers `request` the same as it would anybody."""
+        return not self.private and is_anonymous(request) and not request.user.is_authenticated
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        self.answered_publicly = False
         if request.method in ("GET", "HEAD") and (
             response.status_code < 300 or response.status_code == 304
         ):
             for name, value in getattr(self, "conditional_headers", {}).items():
                 response.headers.setdefault(name, value)
-            if self.private:
-                patch_cache_control(response, private=True, no_cache=True)
-                patch_vary_headers(response, ["Authorization", "Cookie"])
-            else:
+            self.answered_publicly = self.is_shared_request(request) and is_public_media_type(
+                media_type_of(response)
+            )
+            if self.answered_publicly:
                 patch_cache_control(
                     response, public=True, max_age=settings.GREENROOM_PUBLIC_MAX_AGE
                 )
+            else:
+                patch_cache_control(response, private=True, no_cache=True)
+                patch_vary_headers(response, ["Authorization", "Cookie"])
             patch_vary_headers(response, ["Accept", "Accept-Encoding"])
         return response
+
+
+def media_type_of(response) -> str:
+    """The format of an answer (or, for a 304, of the answer the client already has)."""
+    if isinstance(response, Response):
+        # Rendered after the view returns; until then its Content-Type is Django's default.
+        return response.accepted_renderer.media_type
+    return response.get("Content-Type", "")
 
 
 class ConditionalGetMixin(CacheControlMixin):
@@ -75,7 +101,8 @@ class ConditionalGetMixin(CacheControlMixin):
     any serializing when the client's copy is current, and reuses rendered public bodies.
 
     Subclasses define `content_version() -> ContentVersion`; `private = True` marks per-user
-    content (the ETag then depends on the user, and bodies are not shared).
+    content (the ETag then depends on the user, and bodies are not shared), as are signed-in
+    requests and formats other than PUBLIC_MEDIA_TYPES (see CacheControlMixin).
     """
 
     def get(self, request, *args, **kwargs):
@@ -85,14 +112,15 @@ class ConditionalGetMixin(CacheControlMixin):
         """Set this answer's validators; a 304 if the client's copy is current, or the stored
         body of this version if there is one. Views that define their own `get` call this."""
         version = self.current_version = self.content_version()
-        self.etag = make_etag(version, request, private=self.private)
+        shared = self.is_shared_request(request)
+        self.etag = make_etag(version, request, private=not shared)
         self.conditional_headers = {"ETag": self.etag}
         if version.last_modified:
             self.conditional_headers["Last-Modified"] = http_date(version.last_modified.timestamp())
         client_etags = parse_etags(request.headers.get("If-None-Match", ""))
         if self.etag in client_etags or gzip_etag(self.etag) in client_etags:
             return Response(status=status.HTTP_304_NOT_MODIFIED)
-        if self.private:
+        if not shared:
             return None
         stored = cache.get(self.body_key())
         return self.replay(request, stored) if stored else None
@@ -111,23 +139,14 @@ class ConditionalGetMixin(CacheControlMixin):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if (
-            request.method == "GET"
-            and response.status_code in (200, 304)
-            and not self.private
-            and hasattr(self, "etag")
-        ):
+        # Only answers the same for everybody are remembered (see CacheControlMixin).
+        shared = request.method == "GET" and self.answered_publicly and hasattr(self, "etag")
+        if shared:
             validators = {
                 name: value for name, value in self.conditional_headers.items() if name != "ETag"
             }
             record_current(request, etag=self.etag, headers=validators)
-        storable = (
-            request.method == "GET"
-            and response.status_code == 200
-            and not self.private
-            and hasattr(self, "etag")
-            and not getattr(self, "replayed", False)
-        )
+        storable = shared and response.status_code == 200 and not getattr(self, "replayed", False)
         if storable:
             if hasattr(response, "render"):
                 response.render()

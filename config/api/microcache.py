@@ -1,12 +1,17 @@
 """A micro-cache for public API reads, in front of DRF.
 
 When a public read is answered, the view records which ETag is current for that exact URL
-and Accept header for GREENROOM_VERSION_CACHE_SECONDS (see ConditionalGetMixin). Until then a
-GET for the same URL is answered here: 304 if the client already has that ETag, otherwise the
-stored body, with one or two cache reads and without running the view, authentication,
-throttles or any query. It is what a reverse proxy's few-second micro-cache would do; the
-staleness it allows is the same few seconds the agenda version cache already allows, well
-inside the public max-age. Per-person answers are never recorded, so never served from here.
+(scheme and Host included: absolute links inside an answer depend on them) and Accept header
+for GREENROOM_VERSION_CACHE_SECONDS (see ConditionalGetMixin). Until then a GET for the same
+URL is answered here: 304 if the client already has that ETag, otherwise the stored body, with
+one or two cache reads and without running the view, authentication, throttles or any query.
+It is what a reverse proxy's few-second micro-cache would do; the staleness it allows is the
+same few seconds the agenda version cache already allows, well inside the public max-age.
+
+Only answers that are the same for everybody are shared: anonymous requests (no session cookie,
+no Authorization header) for public data in a machine format (PUBLIC_MEDIA_TYPES). A signed-in
+request is neither recorded nor answered from here, and HTML (the browsable API, which shows
+the user and a CSRF token) never is, whoever asks.
 
 Each process also keeps what it read from the shared cache for one second, so a URL under
 load costs one shared-cache read per process per second rather than one per request.
@@ -20,6 +25,22 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+
+# The formats public reads are shared in: JSON, the iCalendar feed, frab schedule.xml.
+PUBLIC_MEDIA_TYPES = frozenset({"application/json", "text/calendar", "application/xml"})
+
+
+def is_anonymous(request) -> bool:
+    """No credentials of any kind: no Authorization header and no session cookie (even one
+    that has expired: the answer to it may still be meant for one person)."""
+    return (
+        "Authorization" not in request.headers
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def is_public_media_type(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() in PUBLIC_MEDIA_TYPES
 
 
 def body_key(etag: str) -> str:
@@ -38,7 +59,7 @@ def accepts_gzip(request) -> bool:
 
 def current_key(request) -> str:
     # Hashed: a URL or Accept header may be long or hold characters no cache key may have.
-    url = f"{request.get_full_path()}|{request.headers.get('Accept', '')}"
+    url = f"{request.build_absolute_uri()}|{request.headers.get('Accept', '')}"
     return f"greenroom:current:{hashlib.blake2b(url.encode(), digest_size=16).hexdigest()}"
 
 
@@ -80,7 +101,7 @@ class PublicApiMicroCache:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "GET" and request.path.startswith("/api/"):
+        if request.method == "GET" and request.path.startswith("/api/") and is_anonymous(request):
             current = _read_through(current_key(request))
             if current is not None:
                 answer = self.answer_from_cache(request, current)

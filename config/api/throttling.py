@@ -21,6 +21,27 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period[0]]
 
 
+def increment(key: str, *, timeout: float) -> int:
+    """Add one to the counter at `key` and return it; a new counter lives `timeout` seconds
+    (adding to it later does not extend that)."""
+    try:
+        return cache.incr(key)
+    except ValueError:
+        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
+
+
+def decrement(key: str) -> None:
+    """Take one back from the counter at `key`, unless its window ended and took it along."""
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+
+
+def client_address(request) -> str:
+    """The client's IP address as every throttle counts it: the socket's, or the one the
+    NUM_PROXIES trusted proxies in front of the site report (X-Forwarded-For)."""
+    return BaseThrottle().get_ident(request)
+
+
 class FixedWindowThrottle(BaseThrottle):
     """At most N requests per window for each client; subclasses say who the client is."""
 
@@ -40,14 +61,7 @@ class FixedWindowThrottle(BaseThrottle):
         now = time.time()
         window_index = int(now // window)
         self.counted_key = f"greenroom:throttle:{self.scope}:{client}:{window_index}"
-        try:
-            count = cache.incr(self.counted_key)
-        except ValueError:
-            count = (
-                1
-                if cache.add(self.counted_key, 1, timeout=window + 1)
-                else cache.incr(self.counted_key)
-            )
+        count = increment(self.counted_key, timeout=window + 1)
         self.retry_after = (window_index + 1) * window - now
         return count <= allowed
 
@@ -125,9 +139,7 @@ class PromoCodeRateThrottle(FixedWindowThrottle):
         """Take back this request's count: its code was right."""
         if self.counted_key is None:
             return
-        # A ValueError means the window ended, and its counter with it.
-        with contextlib.suppress(ValueError):
-            cache.decr(self.counted_key)
+        decrement(self.counted_key)
 
 
 def promo_code_of(request) -> str:

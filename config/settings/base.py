@@ -202,6 +202,18 @@ GREENROOM_THROTTLE_RATES = {
     # guessing codes from a word list gets 20 tries an hour from one address or account.
     "promo": os.environ.get("THROTTLE_PROMO", "20/hour"),
 }
+# Password guessing (config/api/login_lockout.py, for the admin's sign-in and the API token):
+# this many failures for one account, or from one client address over all accounts, within
+# the window lock it out for the lockout time, right password or not; each lockout is logged
+# and audited. 0 turns a limit off.
+GREENROOM_LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+GREENROOM_LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
+)
+GREENROOM_LOGIN_FAILURE_WINDOW_SECONDS = 60 * int(
+    os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15")
+)
+GREENROOM_LOGIN_LOCKOUT_SECONDS = 60 * int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 GREENROOM_MAX_PAGE_SIZE = 200
 # Caps on unpaid holds per event, so nobody keeps passes off sale with a pile of unpaid orders
 # (tickets/services/holds.py; README "Holding passes"). 0 turns a cap off. Pending orders per

@@ -217,3 +217,14 @@ def test_user_throttle_counts_each_user_separately(settings, user):
     response = other_client.get(ME_URL)
 
     assert response.status_code == 200
+
+
+def test_token_post_is_refused_while_the_account_is_locked_out(api_client, user, settings):
+    settings.GREENROOM_LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        api_client.post(TOKEN_URL, {"username": "maya", "password": "wrong-horse-battery"})
+
+    response = api_client.post(TOKEN_URL, {"username": "maya", "password": PASSWORD})
+
+    assert (response.status_code, response.json()["code"]) == (429, "locked_out")
+    assert response["Retry-After"] == str(settings.GREENROOM_LOGIN_LOCKOUT_SECONDS)

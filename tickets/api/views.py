@@ -19,7 +19,6 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.clients import client_address
 from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
 from config.api.delta import UPDATED_SINCE_PARAMETER, next_sync_point, parse_updated_since
 from config.api.errors import ErrorSerializer
@@ -27,6 +26,7 @@ from config.api.throttling import (
     CheckInRateThrottle,
     OrderRateThrottle,
     PromoCodeRateThrottle,
+    client_address,
     promo_code_of,
 )
 from core.exceptions import NotFoundError
