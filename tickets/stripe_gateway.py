@@ -8,7 +8,6 @@ caller's order is left as it was, payable again.
 """
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 
+from core import json_input
 from tickets.exceptions import InvalidWebhook, PaymentProviderUnavailable
 from tickets.models import Order
 
@@ -251,9 +251,19 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict:
     except UnicodeDecodeError as error:  # the SDK decodes the body before checking anything
         raise InvalidWebhook("The webhook body is not UTF-8 text.") from error
     try:
-        event = json.loads(payload)
+        event = json_input.loads(payload)
     except ValueError as error:
-        raise InvalidWebhook("The webhook body is not JSON.") from error
-    if not isinstance(event, dict) or not {"id", "type", "data"} <= event.keys():
+        raise InvalidWebhook("The webhook body is not JSON (or nests too deeply).") from error
+    if not _is_stripe_event(event):
         raise InvalidWebhook("The webhook body is not a Stripe event.")
     return event
+
+
+def _is_stripe_event(event: object) -> bool:
+    """Whether `event` has an event's shape: an id and a type in words, and a data object."""
+    return (
+        isinstance(event, dict)
+        and all(isinstance(event.get(key), str) and event[key] for key in ("id", "type"))
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    )

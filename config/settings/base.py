@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a value from the request (sessions, the micro-cache, tokens).
+    "config.api.input_guard.RefuseNulBytesMiddleware",
     "config.api.limits.RequestBodyLimitMiddleware",
     # Outside the micro-cache, so answers served from it carry the policy too.
     "config.csp.ContentSecurityPolicyMiddleware",
@@ -177,7 +179,7 @@ REST_FRAMEWORK = {
     ],
     # Bodies are JSON only: form encodings read an empty optional field as "not sent" and
     # "1" or "on" as true, so invalid input would pass unnoticed.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [

@@ -395,3 +395,38 @@ def test_database_failure_mid_fulfilment_rolls_back_and_the_redelivery_fulfils_o
     order.refresh_from_db()
     assert (order.status, order.tickets.count()) == (OrderStatus.PAID, 2)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"data": []},
+        {"type": ["payment_intent.succeeded"]},
+        {"data": {"object": "pi_test_1"}},
+        {"id": None},
+    ],
+    ids=["data-a-list", "type-a-list", "object-not-an-object", "no-event-id"],
+)
+def test_a_signed_body_that_is_not_an_event_is_refused_with_400(client, webhook_settings, envelope):
+    order = pending_order(quantity=1)
+    payload, signature = signed_webhook({**intent_succeeded(order), **envelope})
+
+    response = client.post(
+        "/api/v1/webhooks/stripe/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_signature")
+
+
+def test_a_signed_checkout_session_without_an_id_is_acknowledged_and_ignored(deliver):
+    order = pending_order(quantity=1)
+    event = session_event(order, "checkout.session.completed")
+    del event["data"]["object"]["id"]
+
+    outcome = deliver(event)
+
+    assert outcome == "ignored"
+    assert (order.payments.count(), StripeEvent.objects.count()) == (0, 0)
