@@ -9,6 +9,7 @@ caller's order is left as it was, payable again.
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class IntentResult:
     status: str
     amount: int = 0
     amount_received: int = 0
+    currency: str = ""
     order_code: str = ""
 
 
@@ -111,6 +113,7 @@ def _intent_result(intent) -> IntentResult:
         status=data.get("status") or "",
         amount=amount,
         amount_received=received,
+        currency=data.get("currency") or "",
         order_code=(data.get("metadata") or {}).get("order_code", ""),
     )
 
@@ -250,6 +253,9 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict:
         raise InvalidWebhook(str(error).split("\n")[0]) from error
     except UnicodeDecodeError as error:  # the SDK decodes the body before checking anything
         raise InvalidWebhook("The webhook body is not UTF-8 text.") from error
+    # The SDK refuses only old timestamps; one far ahead would stay replayable until then.
+    if _signed_at(signature_header) > time.time() + settings.GREENROOM_WEBHOOK_TOLERANCE_SECONDS:
+        raise InvalidWebhook("Timestamp too far in the future.")
     try:
         event = json_input.loads(payload)
     except ValueError as error:
@@ -257,6 +263,13 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict:
     if not _is_stripe_event(event):
         raise InvalidWebhook("The webhook body is not a Stripe event.")
     return event
+
+
+def _signed_at(signature_header: str) -> int:
+    """The signed `t=` timestamp of a Stripe-Signature header the SDK has accepted (the first
+    one, as the SDK reads it)."""
+    items = (item.partition("=") for item in signature_header.split(","))
+    return next(int(value) for key, _, value in items if key == "t")
 
 
 def _is_stripe_event(event: object) -> bool:

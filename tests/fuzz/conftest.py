@@ -111,7 +111,9 @@ def _paid_order(event: Event, user) -> Order:
     order, _ = place_order(
         event=event, lines=[LineRequest(expo.pk, 1)], email=user.email, user=user
     )
-    fulfil_order(order=order, payment=None, amount_received=order.total)
+    fulfil_order(
+        order=order, payment=None, amount_received=order.total, currency_received=order.currency
+    )
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     return order

@@ -35,7 +35,9 @@ def paid_order(
         # A guest's key is stored scoped by their e-mail: erasure must clear it too.
         idempotency_key=f"tap-{next(_taps)}",
     )
-    fulfil_order(order=order, payment=None, amount_received=order.total)
+    fulfil_order(
+        order=order, payment=None, amount_received=order.total, currency_received=order.currency
+    )
     order.refresh_from_db()
     return order
 

@@ -164,10 +164,21 @@ def _fail(payment: Payment | None, status: str = PaymentStatus.FAILED) -> str:
     return f"payment_{status}" if moved else "unchanged"
 
 
-def _fulfil(payment: Payment | None, amount: int) -> str:
+def _fulfil(payment: Payment | None, paid: dict, amount_key: str) -> str:
+    """Fulfil with the amount under `amount_key` of `paid` (an intent or a session), in its
+    currency."""
     if payment is None:
         return "unknown_order"
-    if fulfil_order(order=payment.order, payment=payment, amount_received=amount):
+    amount = _amount(paid, amount_key)
+    if amount is None and amount_key == "amount_received":  # localstripe leaves it out
+        amount = _amount(paid, "amount")
+    currency = _text(paid, "currency")
+    if fulfil_order(
+        order=payment.order,
+        payment=payment,
+        amount_received=amount or 0,
+        currency_received=currency,
+    ):
         return "fulfilled"
     order = Order.objects.get(pk=payment.order_id)
     if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
@@ -183,10 +194,7 @@ def _fulfil(payment: Payment | None, amount: int) -> str:
 def on_payment_intent_succeeded(intent: dict) -> str:
     order_code = _text(_mapping(intent, "metadata"), "order_code")
     payment = _payment_for_intent(_text(intent, "id"), order_code)
-    received = _amount(intent, "amount_received")
-    if received is None:  # localstripe leaves amount_received out
-        received = _amount(intent, "amount") or 0
-    return _fulfil(payment, received)
+    return _fulfil(payment, intent, "amount_received")
 
 
 def on_payment_intent_failed(intent: dict) -> str:
@@ -199,11 +207,11 @@ def on_checkout_session_completed(session: dict) -> str:
     if session.get("payment_status") != "paid":
         # Delayed methods (bank debits): async_payment_succeeded follows when the money is in.
         return "awaiting_payment"
-    return _fulfil(payment, _amount(session, "amount_total") or 0)
+    return _fulfil(payment, session, "amount_total")
 
 
 def on_checkout_session_async_succeeded(session: dict) -> str:
-    return _fulfil(_payment_for_session(session), _amount(session, "amount_total") or 0)
+    return _fulfil(_payment_for_session(session), session, "amount_total")
 
 
 def on_checkout_session_async_failed(session: dict) -> str:
