@@ -215,6 +215,9 @@ GREENROOM_MAX_BODY_BYTES = {
     "/api/v1/webhooks/": int(os.environ.get("MAX_WEBHOOK_BODY_BYTES", str(256 * 1024))),
     "/api/": int(os.environ.get("MAX_API_BODY_BYTES", str(64 * 1024))),
 }
+# The most days an event may last (its admin form and Event.clean refuse more): every day is
+# drawn, exported and synced, and a conference runs days, not years.
+GREENROOM_MAX_EVENT_DAYS = int(os.environ.get("MAX_EVENT_DAYS", "31"))
 # How long deletions are remembered for delta sync (`?updated_since=`); an app that last synced
 # before that must download everything again.
 GREENROOM_TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))
