@@ -1,6 +1,7 @@
 """Sessions as an iCalendar feed: an event's `agenda.ics` and a person's bookmarked sessions."""
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 from icalendar import Calendar, Timezone
@@ -10,6 +11,14 @@ from events.models import Session
 from speakers.models import SessionSpeaker
 
 PRODID = "-//Greenroom//Agenda//EN"
+# RFC 5545 TEXT holds no control characters but tab and line breaks (which icalendar escapes);
+# pasted abstracts sometimes carry others (vertical tab, terminal escapes).
+ICS_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def ics_text(value: str) -> str:
+    """`value` without the control characters iCalendar text cannot carry."""
+    return ICS_CONTROL.sub("", value)
 
 
 def agenda_calendar(
@@ -29,8 +38,8 @@ def agenda_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
+    calendar.add("name", ics_text(name))
+    calendar.add("x-wr-calname", ics_text(name))
     for timezone in _timezones(sessions):
         calendar.add_component(timezone)
     for session in sessions:
@@ -48,12 +57,12 @@ def _vevent(session: Session, url_for_session: Callable[[Session], str] | None) 
     # Wall time with its TZID, so calendars show the time printed on the event's agenda.
     vevent.add("dtstart", session.starts_at.astimezone(zone))
     vevent.add("dtend", session.ends_at.astimezone(zone))
-    vevent.add("summary", session.title)
-    description = _description(session)
+    vevent.add("summary", ics_text(session.title))
+    description = ics_text(_description(session))
     if description:
         vevent.add("description", description)
-    vevent.add("location", f"{session.stage.name}, {session.event.name}")
-    tags = [tag.name for tag in session.tags.all()]
+    vevent.add("location", ics_text(f"{session.stage.name}, {session.event.name}"))
+    tags = [ics_text(tag.name) for tag in session.tags.all()]
     if tags:
         vevent.add("categories", tags)
     if url_for_session is not None:

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.utils import timezone
 
-from events.models import AttendanceMode, Event, EventStatus, Stage, Tag
+from events.models import AttendanceMode, Event, EventStatus, Stage, Tag, validate_event_days
 from events.services import ensure_organizers_group
 
 DEMO_EVENT_SLUG = "tc-sessions-mobility-2021"
@@ -138,7 +138,9 @@ def first_demo_day() -> dt.date:
 
 def _event_dates() -> dict[str, dt.date]:
     start = first_demo_day()
-    return {"start_date": start, "end_date": start + dt.timedelta(days=DEMO_LENGTH_DAYS - 1)}
+    dates = {"start_date": start, "end_date": start + dt.timedelta(days=DEMO_LENGTH_DAYS - 1)}
+    validate_event_days(**dates)
+    return dates
 
 
 def _seed_organizer(report: SeedReport) -> None:

@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 from functools import cached_property
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -16,6 +17,18 @@ from core.models import TimeStampedModel
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError("“%(value)s” is not an IANA time zone.", params={"value": value})
+
+
+def validate_event_days(start_date: dt.date, end_date: dt.date) -> None:
+    """Refuses (on `end_date`) an event of more days than GREENROOM_MAX_EVENT_DAYS: every day
+    is drawn, exported and synced, so a decades-long event makes megabytes of empty agenda."""
+    cap = settings.GREENROOM_MAX_EVENT_DAYS
+    days = (end_date - start_date).days + 1
+    if days > cap:
+        unit = "day" if cap == 1 else "days"
+        raise ValidationError(
+            {"end_date": f"An event lasts at most {cap} {unit}; this one would last {days}."}
+        )
 
 
 currency_validator = RegexValidator(r"^[a-z]{3}$", "Use an ISO 4217 code in lowercase, e.g. usd.")
@@ -108,6 +121,8 @@ class Event(TimeStampedModel):
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The last day cannot be before the first day."})
+        if self.start_date and self.end_date:
+            validate_event_days(self.start_date, self.end_date)
 
 
 class Stage(TimeStampedModel):

@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db.models import Max
 from django.utils import timezone
@@ -283,3 +284,16 @@ def test_seed_demo_visits_apps_with_a_demo_module_in_installed_order():
 
     assert labels[:2] == ["events", "speakers"]
     assert "admin" not in labels
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_demo_event_longer_than_the_cap(settings):
+    settings.GREENROOM_MAX_EVENT_DAYS = 1
+
+    with pytest.raises(ValidationError) as refused:
+        seed_demo()
+
+    assert refused.value.message_dict == {
+        "end_date": ["An event lasts at most 1 day; this one would last 2."]
+    }
+    assert not Event.objects.filter(slug=DEMO_EVENT_SLUG).exists()

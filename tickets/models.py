@@ -360,6 +360,9 @@ class Payment(TimeStampedModel):
     client_secret = models.CharField(max_length=255, blank=True)
     checkout_url = models.URLField(max_length=2000, blank=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # Set when Stripe reported money that does not match the order (another amount or
+    # currency): the order stays unpaid and an organizer decides (refund it, or settle it).
+    problem = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["order", "attempt"]

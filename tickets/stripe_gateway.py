@@ -8,8 +8,8 @@ caller's order is left as it was, payable again.
 """
 
 import datetime as dt
-import json
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import stripe
 from django.conf import settings
 
+from core import json_input
 from tickets.exceptions import InvalidWebhook, PaymentProviderUnavailable
 from tickets.models import Order
 
@@ -45,6 +46,7 @@ class IntentResult:
     status: str
     amount: int = 0
     amount_received: int = 0
+    currency: str = ""
     order_code: str = ""
 
 
@@ -111,6 +113,7 @@ def _intent_result(intent) -> IntentResult:
         status=data.get("status") or "",
         amount=amount,
         amount_received=received,
+        currency=data.get("currency") or "",
         order_code=(data.get("metadata") or {}).get("order_code", ""),
     )
 
@@ -250,10 +253,30 @@ def verify_webhook(payload: bytes, signature_header: str) -> dict:
         raise InvalidWebhook(str(error).split("\n")[0]) from error
     except UnicodeDecodeError as error:  # the SDK decodes the body before checking anything
         raise InvalidWebhook("The webhook body is not UTF-8 text.") from error
+    # The SDK refuses only old timestamps; one far ahead would stay replayable until then.
+    if _signed_at(signature_header) > time.time() + settings.GREENROOM_WEBHOOK_TOLERANCE_SECONDS:
+        raise InvalidWebhook("Timestamp too far in the future.")
     try:
-        event = json.loads(payload)
+        event = json_input.loads(payload)
     except ValueError as error:
-        raise InvalidWebhook("The webhook body is not JSON.") from error
-    if not isinstance(event, dict) or not {"id", "type", "data"} <= event.keys():
+        raise InvalidWebhook("The webhook body is not JSON (or nests too deeply).") from error
+    if not _is_stripe_event(event):
         raise InvalidWebhook("The webhook body is not a Stripe event.")
     return event
+
+
+def _signed_at(signature_header: str) -> int:
+    """The signed `t=` timestamp of a Stripe-Signature header the SDK has accepted (the first
+    one, as the SDK reads it)."""
+    items = (item.partition("=") for item in signature_header.split(","))
+    return next(int(value) for key, _, value in items if key == "t")
+
+
+def _is_stripe_event(event: object) -> bool:
+    """Whether `event` has an event's shape: an id and a type in words, and a data object."""
+    return (
+        isinstance(event, dict)
+        and all(isinstance(event.get(key), str) and event[key] for key in ("id", "type"))
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    )

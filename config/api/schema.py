@@ -52,8 +52,8 @@ def add_bundle_sections(result, generator, request, public):
 
 class AutoSchema(openapi.AutoSchema):
     """Also documents the error answers that come from a view's kind rather than its code:
-    400 for an invalid body, 401 for a missing or bad token, 404 for a page past the end,
-    429 when throttled."""
+    400 for an invalid body (or a NUL byte in a parameter or header), 401 for a missing or bad
+    token, 404 for a page past the end, 429 when throttled."""
 
     def _get_response_bodies(self, direction="response"):
         bodies = super()._get_response_bodies(direction)
@@ -75,7 +75,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def kind_errors(self) -> dict[int, str]:
         view = self.view
-        errors = {}
+        # Any request: config.api.input_guard refuses a NUL byte in a parameter or header.
+        errors = {400: "A query parameter or header holds a NUL byte (`code: invalid`)."}
         if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
             errors[400] = "Some input is invalid (`code: invalid`, with `errors` by field)."
         if view.authentication_classes:

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a value from the request (sessions, the micro-cache, tokens).
+    "config.api.input_guard.RefuseNulBytesMiddleware",
     "config.api.limits.RequestBodyLimitMiddleware",
     # Outside the micro-cache, so answers served from it carry the policy too.
     "config.csp.ContentSecurityPolicyMiddleware",
@@ -177,7 +179,7 @@ REST_FRAMEWORK = {
     ],
     # Bodies are JSON only: form encodings read an empty optional field as "not sent" and
     # "1" or "on" as true, so invalid input would pass unnoticed.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -234,6 +236,9 @@ GREENROOM_MAX_BODY_BYTES = {
     "/api/v1/webhooks/": int(os.environ.get("MAX_WEBHOOK_BODY_BYTES", str(256 * 1024))),
     "/api/": int(os.environ.get("MAX_API_BODY_BYTES", str(64 * 1024))),
 }
+# The most days an event may last (its admin form and Event.clean refuse more): every day is
+# drawn, exported and synced, and a conference runs days, not years.
+GREENROOM_MAX_EVENT_DAYS = int(os.environ.get("MAX_EVENT_DAYS", "31"))
 # How long deletions are remembered for delta sync (`?updated_since=`); an app that last synced
 # before that must download everything again.
 GREENROOM_TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))

@@ -207,3 +207,19 @@ def test_agenda_calendar_issues_no_queries(django_assert_num_queries):
 
     with django_assert_num_queries(0):
         agenda_calendar(name="My agenda", sessions=sessions, url_for_session=session_url)
+
+
+def test_agenda_calendar_strips_control_characters_from_session_text():
+    panel = build_panel()
+    panel.title = "The road\x1b[31m to robotaxis"
+    panel.abstract = "Who gets\x0b driverless cars onto public roads first,\x7f and how."
+    panel.save()
+
+    ics = agenda_calendar(name="Mobility\x1b 2030", sessions=published_sessions(panel.event))
+
+    vevent = Calendar.from_ical(ics).events[0]
+    assert [char for char in ics.decode() if char in "\x00\x0b\x1b\x7f"] == []
+    assert str(vevent["SUMMARY"]) == "The road[31m to robotaxis"
+    assert str(vevent["DESCRIPTION"]).startswith(
+        "Who gets driverless cars onto public roads first, and how.\n\n"
+    )

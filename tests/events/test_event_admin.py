@@ -51,21 +51,40 @@ def test_event_is_created_with_its_stages(organizer_client):
     assert list(event.stages.values_list("name", flat=True)) == ["Main Stage"]
 
 
-def test_event_with_an_unknown_time_zone_is_refused(organizer_client):
-    form = {
+def stageless_event_form(**changes) -> dict:
+    """The add form of a virtual event without stages, with `changes`."""
+    return {
         "name": "Nowhere",
         "slug": "nowhere",
         "status": "draft",
         "start_date": "2031-06-09",
         "end_date": "2031-06-10",
-        "time_zone": "Mars/Olympus_Mons",
+        "time_zone": "UTC",
         "attendance_mode": "virtual",
         "currency": "usd",
         "stages-TOTAL_FORMS": 0,
         "stages-INITIAL_FORMS": 0,
+        **changes,
     }
+
+
+def test_event_with_an_unknown_time_zone_is_refused(organizer_client):
+    form = stageless_event_form(time_zone="Mars/Olympus_Mons")
 
     response = organizer_client.post(reverse("admin:events_event_add"), form)
 
     assert response.status_code == 200
     assert "Select a valid choice. Mars/Olympus_Mons is not one of" in response.content.decode()
+
+
+def test_event_lasting_decades_is_refused_with_the_cap(settings, organizer_client):
+    settings.GREENROOM_MAX_EVENT_DAYS = 31
+    form = stageless_event_form(slug="forever", start_date="2027-01-01", end_date="2099-12-31")
+
+    response = organizer_client.post(reverse("admin:events_event_add"), form)
+
+    assert response.status_code == 200
+    assert "An event lasts at most 31 days; this one would last 26663." in (
+        response.content.decode()
+    )
+    assert not EventFactory._meta.model.objects.filter(slug="forever").exists()

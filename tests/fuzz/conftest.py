@@ -17,7 +17,11 @@ from events.demo import DEMO_EVENT_SLUG
 from events.management.commands.seed_demo import demo_modules
 from events.models import Event, Session
 from tests.factories import UserFactory
-from tests.tickets.conftest import localstripe_url, stripe_settings  # noqa: F401 (fixtures)
+from tests.tickets.conftest import (  # noqa: F401 (fixtures)
+    localstripe_url,
+    stripe_settings,
+    webhook_settings,
+)
 from tickets.models import Order, OrderStatus, PassType, PassVisibility, PromoCode, Ticket
 from tickets.services.fulfilment import fulfil_order
 from tickets.services.ordering import LineRequest, place_order
@@ -107,7 +111,9 @@ def _paid_order(event: Event, user) -> Order:
     order, _ = place_order(
         event=event, lines=[LineRequest(expo.pk, 1)], email=user.email, user=user
     )
-    fulfil_order(order=order, payment=None, amount_received=order.total)
+    fulfil_order(
+        order=order, payment=None, amount_received=order.total, currency_received=order.currency
+    )
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     return order

@@ -140,3 +140,20 @@ def test_error_answers_of_a_views_kind_are_documented(schema, method, path, stat
     assert responses[status]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/Error"
     }
+
+
+def test_a_nul_byte_in_a_promo_code_is_refused(api_client):
+    event = PassTypeFactory().event
+
+    response = api_client.get(f"/api/v1/events/{event.slug}/passes/", {"promo_code": "EARLY\x00"})
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert list(response.json()["errors"]) == ["promo_code"]
+
+
+def test_a_token_request_nested_too_deeply_is_refused(api_client):
+    response = api_client.generic(
+        "POST", "/api/v1/auth/token/", "[" * 40_000, content_type="application/json"
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "parse_error")

@@ -34,7 +34,9 @@ def paid_order(
         # A guest's key is stored scoped by their e-mail: erasure must clear it too.
         idempotency_key=str(uuid.uuid4()),
     )
-    fulfil_order(order=order, payment=None, amount_received=order.total)
+    fulfil_order(
+        order=order, payment=None, amount_received=order.total, currency_received=order.currency
+    )
     order.refresh_from_db()
     return order
 

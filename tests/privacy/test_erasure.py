@@ -280,7 +280,12 @@ def test_a_payment_landing_after_erasure_issues_tickets_naming_nobody(buyer):
     )
     erase_person(user=buyer, void_future_tickets=True)
 
-    fulfil_order(order=pending, payment=None, amount_received=pending.total)
+    fulfil_order(
+        order=pending,
+        payment=None,
+        amount_received=pending.total,
+        currency_received=pending.currency,
+    )
 
     issued = [(t.attendee_name, t.attendee_email) for t in Ticket.objects.filter(order=pending)]
     assert issued == [("", f"erased-{pending.code.lower()}@erased.invalid")]

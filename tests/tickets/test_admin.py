@@ -652,3 +652,21 @@ def test_sales_summary_without_event_lists_events_to_choose(organizer_client):
 )
 def test_format_money(amount, currency, shown):
     assert format_money(amount, currency) == shown
+
+
+def test_order_page_shows_a_payment_that_did_not_match_the_order(organizer_client, deliver):
+    order = order_for(PassTypeFactory(phase__price=2500))
+    intent = {
+        "id": "pi_yen",
+        "object": "payment_intent",
+        "amount": 2500,
+        "amount_received": 2500,
+        "currency": "jpy",
+        "metadata": {"order_code": order.code},
+    }
+    deliver(stripe_event("payment_intent.succeeded", intent))
+
+    response = organizer_client.get(url("order_change", order.pk))
+
+    expected = "Attempt 1: Stripe reported ¥2,500 received, but the order is $25.00."
+    assert expected in response.content.decode()

@@ -53,7 +53,9 @@ def test_one_ticket_per_admitted_person_named_where_the_buyer_said(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = fulfil_order(order=order, payment=None, amount_received=15000)
+        done = fulfil_order(
+            order=order, payment=None, amount_received=15000, currency_received=order.currency
+        )
 
     order.refresh_from_db()
     assert done is True
@@ -71,7 +73,12 @@ def test_one_ticket_per_admitted_person_named_where_the_buyer_said(
 def test_fulfilling_twice_issues_tickets_once():
     order = buy(PassTypeFactory(phase__price=5000), 2)
 
-    results = [fulfil_order(order=order, payment=None, amount_received=10000) for _ in range(2)]
+    results = [
+        fulfil_order(
+            order=order, payment=None, amount_received=10000, currency_received=order.currency
+        )
+        for _ in range(2)
+    ]
 
     assert results == [True, False]
     assert order.tickets.count() == 2
@@ -84,7 +91,9 @@ def test_confirmation_has_text_html_a_qr_image_per_ticket_and_the_order_link(
     order = buy(PassTypeFactory(phase__price=12500, name="General Admission"), 2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        fulfil_order(order=order, payment=None, amount_received=25000)
+        fulfil_order(
+            order=order, payment=None, amount_received=25000, currency_received=order.currency
+        )
 
     (sent,) = mail.outbox
     html, mimetype = sent.alternatives[0]
@@ -113,7 +122,9 @@ def test_payment_after_expiry_is_kept_while_the_passes_are_still_there(
     buy(pass_type, 1)  # someone else takes one seat meanwhile: 2 are still free
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = fulfil_order(order=order, payment=None, amount_received=10000)
+        done = fulfil_order(
+            order=order, payment=None, amount_received=10000, currency_received=order.currency
+        )
 
     order.refresh_from_db()
     assert done is True
@@ -132,7 +143,9 @@ def test_payment_after_expiry_respects_a_shared_pool_that_filled_up():
     end_hold(order)
     buy(student, 1)  # the pool now has one seat, the late order needs two
 
-    done = fulfil_order(order=order, payment=None, amount_received=10000)
+    done = fulfil_order(
+        order=order, payment=None, amount_received=10000, currency_received=order.currency
+    )
 
     order.refresh_from_db()
     assert done is False
@@ -201,7 +214,9 @@ def test_payment_with_another_amount_is_not_fulfilled():
         stripe_payment_intent_id="pi_x",
     )
 
-    done = fulfil_order(order=order, payment=payment, amount_received=4999)
+    done = fulfil_order(
+        order=order, payment=payment, amount_received=4999, currency_received=order.currency
+    )
 
     order.refresh_from_db()
     payment.refresh_from_db()
@@ -232,3 +247,13 @@ def test_a_second_payment_for_a_paid_order_is_refunded_and_the_order_left_as_it_
     assert (refund.payment_id, refund.amount) == (first.pk, 5000)
     assert [(r["id"], r["amount"]) for r in at_stripe] == [(refund.stripe_refund_id, 5000)]
     assert phone.refunds(second.stripe_payment_intent_id) == []
+
+
+def test_payment_of_the_same_figure_in_another_currency_is_not_fulfilled():
+    order = buy(PassTypeFactory(phase__price=5000), 1)
+
+    done = fulfil_order(order=order, payment=None, amount_received=5000, currency_received="jpy")
+
+    order.refresh_from_db()
+    assert done is False
+    assert (order.status, order.tickets.count()) == ("pending", 0)

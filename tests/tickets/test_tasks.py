@@ -37,7 +37,7 @@ def end_hold(order: Order) -> None:
 
 def test_confirmation_task_run_twice_sends_one_email():
     order = buy(quantity=2)
-    fulfil_order(order=order, payment=None, amount_received=10000)
+    fulfil_order(order=order, payment=None, amount_received=10000, currency_received=order.currency)
 
     results = [tasks.send_order_confirmation.delay(order.pk).get() for _ in range(2)]
 
@@ -135,7 +135,7 @@ def test_confirmation_through_a_real_worker_is_sent_once_however_often_it_is_que
     order = buy(quantity=1)
     # Fulfilment queues the task on commit; a redelivery and an impatient resend queue it again.
     # Which of the three runs sends is up to the worker; that exactly one does is the point.
-    fulfil_order(order=order, payment=None, amount_received=5000)
+    fulfil_order(order=order, payment=None, amount_received=5000, currency_received=order.currency)
 
     results = [tasks.send_order_confirmation.delay(order.pk) for _ in range(2)]
     outcomes = [result.get(timeout=20) for result in results]

@@ -85,6 +85,7 @@ def session_event(order: Order, event_type: str, session_id="cs_test_1", **field
         "id": session_id,
         "object": "checkout.session",
         "amount_total": order.total,
+        "currency": order.currency,
         "client_reference_id": order.code,
         "metadata": {"order_code": order.code},
         "payment_intent": "pi_from_checkout",
@@ -395,3 +396,82 @@ def test_database_failure_mid_fulfilment_rolls_back_and_the_redelivery_fulfils_o
     order.refresh_from_db()
     assert (order.status, order.tickets.count()) == (OrderStatus.PAID, 2)
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"data": []},
+        {"type": ["payment_intent.succeeded"]},
+        {"data": {"object": "pi_test_1"}},
+        {"id": None},
+    ],
+    ids=["data-a-list", "type-a-list", "object-not-an-object", "no-event-id"],
+)
+def test_a_signed_body_that_is_not_an_event_is_refused_with_400(client, webhook_settings, envelope):
+    order = pending_order(quantity=1)
+    payload, signature = signed_webhook({**intent_succeeded(order), **envelope})
+
+    response = client.post(
+        "/api/v1/webhooks/stripe/",
+        data=payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_signature")
+
+
+def test_a_signed_checkout_session_without_an_id_is_acknowledged_and_ignored(deliver):
+    order = pending_order(quantity=1)
+    event = session_event(order, "checkout.session.completed")
+    del event["data"]["object"]["id"]
+
+    outcome = deliver(event)
+
+    assert outcome == "ignored"
+    assert (order.payments.count(), StripeEvent.objects.count()) == (0, 0)
+
+
+def test_payment_in_another_currency_with_the_same_figure_is_not_fulfilled(deliver):
+    order = pending_order(quantity=1, price=2500)
+    intent_payment(order)
+
+    outcome = deliver(intent_succeeded(order, amount=2500, amount_received=2500, currency="jpy"))
+
+    order.refresh_from_db()
+    assert outcome == "not_fulfilled"
+    assert (order.status, order.tickets.count()) == (OrderStatus.PENDING, 0)
+
+
+def test_a_currency_mismatch_is_recorded_on_the_payment(deliver):
+    order = pending_order(quantity=1, price=2500)
+    payment = intent_payment(order)
+
+    deliver(intent_succeeded(order, amount=2500, amount_received=2500, currency="jpy"))
+
+    payment.refresh_from_db()
+    assert payment.problem == "Stripe reported ¥2,500 received, but the order is $25.00."
+
+
+def test_a_checkout_session_paid_in_another_currency_is_not_fulfilled(deliver):
+    order = pending_order(quantity=1, price=2500)
+    session_payment(order)
+
+    outcome = deliver(session_event(order, "checkout.session.completed", currency="jpy"))
+
+    order.refresh_from_db()
+    assert outcome == "not_fulfilled"
+    assert order.status == OrderStatus.PENDING
+
+
+def test_a_signature_dated_far_in_the_future_is_refused(webhook_settings):
+    order = pending_order()
+    ahead = int(time.time()) + webhook_settings.GREENROOM_WEBHOOK_TOLERANCE_SECONDS + 3600
+
+    payload, signature = signed_webhook(intent_succeeded(order), timestamp=ahead)
+
+    with pytest.raises(InvalidWebhook):
+        handle_stripe_webhook(payload=payload, signature=signature)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PENDING

@@ -114,8 +114,8 @@ class PaymentInline(ReadOnlyInline):
     """Attempts to pay through Stripe."""
 
     model = Payment
-    fields = ("attempt", "flow", "amount_shown", "status", "stripe_checkout_session_id",
-              "stripe_payment_intent_id", "succeeded")  # fmt: skip
+    fields = ("attempt", "flow", "amount_shown", "status", "problem",
+              "stripe_checkout_session_id", "stripe_payment_intent_id", "succeeded")  # fmt: skip
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("order__event")
@@ -216,15 +216,15 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "event", "email", "user", "status", "promo_code")}),
         ("Money", {"fields": ("subtotal_shown", "discount_shown", "total_shown",
-                              "refunded_shown")}),
+                              "refunded_shown", "payment_problems")}),
         ("Times (event time)", {"fields": ("created", "hold_expires", "paid", "cancelled",
                                            "expired", "refunded", "disputed",
                                            "confirmation_sent")}),
     )  # fmt: skip
     readonly_fields = ("code", "event", "email", "user", "status", "promo_code",
                        "subtotal_shown", "discount_shown", "total_shown", "refunded_shown",
-                       "created", "hold_expires", "paid", "cancelled", "expired", "refunded",
-                       "disputed", "confirmation_sent")  # fmt: skip
+                       "payment_problems", "created", "hold_expires", "paid", "cancelled",
+                       "expired", "refunded", "disputed", "confirmation_sent")  # fmt: skip
     change_list_template = "admin/tickets/order/change_list.html"
     change_form_template = "admin/tickets/order/change_form.html"
 
@@ -275,6 +275,13 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
     @admin.display(description="refunded so far")
     def refunded_shown(self, order: Order) -> str:
         return self._money(order, order.refunded_amount)
+
+    @admin.display(description="payment problems")
+    def payment_problems(self, order: Order) -> str:
+        """Money Stripe reported that does not match the order (see fulfil_order)."""
+        problems = order.payments.exclude(problem="").values_list("attempt", "problem")
+        shown = [f"Attempt {attempt}: {problem}" for attempt, problem in problems]
+        return "; ".join(shown) or "—"
 
     @admin.display(description="created (event time)", ordering="created_at")
     def created(self, order: Order) -> str:

@@ -8,12 +8,14 @@ told.
 """
 
 import logging
+import re
 
 from django.db import transaction
 from django.utils import timezone
 
 from tickets import inventory
 from tickets.models import Order, OrderStatus, PassType, Payment, PaymentStatus
+from tickets.money import format_money
 from tickets.services.order_states import expire_held_orders, mark_paid
 from tickets.services.queueing import (
     after_commit,
@@ -25,12 +27,14 @@ from tickets.services.queueing import (
 logger = logging.getLogger(__name__)
 
 
-def fulfil_order(*, order: Order, payment: Payment | None, amount_received: int) -> bool:
+def fulfil_order(
+    *, order: Order, payment: Payment | None, amount_received: int, currency_received: str
+) -> bool:
     """Mark the order paid and issue its tickets; False when there was nothing (more) to do.
 
-    Returns False too for a payment that does not match the order's total (logged for a
-    person to look at) and for a late payment that is being refunded because the passes
-    were sold meanwhile.
+    Returns False too for a payment that does not match the order's total and currency (the
+    mismatch is recorded on the payment, where organizers see it in the admin) and for a late
+    payment that is being refunded because the passes were sold meanwhile.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -45,13 +49,12 @@ def fulfil_order(*, order: Order, payment: Payment | None, amount_received: int)
                     after_commit(queue_duplicate_refund, payment.pk)
                 _mark_succeeded(payment, now)
             return False
-        if amount_received != locked.total:
-            logger.error(
-                "Order %s: payment of %s does not match its total %s; not fulfilled.",
-                locked.code,
-                amount_received,
-                locked.total,
-            )
+        problem = payment_mismatch(locked, amount=amount_received, currency=currency_received)
+        if problem:
+            logger.error("Order %s: %s Not fulfilled.", locked.code, problem)
+            if payment is not None:
+                Payment.objects.filter(pk=payment.pk).update(problem=problem, updated_at=now)
+                payment.problem = problem
             return False
         if payment is not None:
             _mark_succeeded(payment, now)
@@ -65,6 +68,21 @@ def fulfil_order(*, order: Order, payment: Payment | None, amount_received: int)
         # queues the confirmation later.
         after_commit(queue_confirmation, locked.pk)
     return True
+
+
+def payment_mismatch(order: Order, *, amount: int, currency: str) -> str:
+    """What is wrong with receiving `amount` in `currency` for `order`, or an empty string.
+
+    Currencies compare with their amounts: 2500 yen are not 25.00 dollars.
+    """
+    if (amount, currency.lower()) == (order.total, order.currency.lower()):
+        return ""
+    is_code = re.fullmatch("[A-Za-z]{3}", currency) is not None
+    received = format_money(amount, currency) if is_code else f"{amount} in no known currency"
+    return (
+        f"Stripe reported {received} received, but the order is "
+        f"{format_money(order.total, order.currency)}."
+    )
 
 
 def _is_paying_payment(order: Order, payment: Payment) -> bool:

@@ -113,6 +113,8 @@ def _complete_free(order: Order, *, now: dt.datetime) -> Payment:
             amount=0,
             currency=order.currency,
         )
-        fulfil_order(order=order, payment=payment, amount_received=0)
+        fulfil_order(
+            order=order, payment=payment, amount_received=0, currency_received=order.currency
+        )
     payment.refresh_from_db()
     return payment

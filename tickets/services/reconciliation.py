@@ -70,6 +70,7 @@ def _unanswered_intents(now: dt.datetime):
     return (
         Payment.objects.filter(
             status=PaymentStatus.CREATED,
+            problem="",  # a mismatch recorded once waits for a person, not for the next run
             order__hold_expires_at__lte=now,
             order__hold_expires_at__gte=now - RECONCILE_WINDOW,
             order__status__in=(OrderStatus.PENDING, *ENDED),
@@ -87,7 +88,10 @@ def _fulfil_if_paid(payment: Payment) -> bool:
     if intent.status != "succeeded":
         return False
     return fulfil_order(
-        order=payment.order, payment=payment, amount_received=intent.amount_received
+        order=payment.order,
+        payment=payment,
+        amount_received=intent.amount_received,
+        currency_received=intent.currency,
     )
 
 

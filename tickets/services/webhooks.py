@@ -32,9 +32,10 @@ def handle_stripe_webhook(*, payload: bytes, signature: str) -> str:
     """
     event = stripe_gateway.verify_webhook(payload, signature)
     handler = HANDLERS.get(event["type"])
-    if handler is None:
+    data = event["data"]["object"]
+    if handler is None or not _text(data, "id"):
+        # Every Stripe object has an id: one without is nothing to act on, now or on a retry.
         return "ignored"
-    data = event["data"].get("object") or {}
     prepared = PREPARERS[event["type"]](data) if event["type"] in PREPARERS else None
     try:
         with transaction.atomic():
@@ -63,6 +64,32 @@ def _log_not_applied(event: dict, error: DatabaseError) -> None:
         sqlstate,
         "".join(traceback.format_tb(error.__traceback__)),
     )
+
+
+# --- reading the event's object --------------------------------------------------------------
+# The signature proves the sender, not the shape: a field of the wrong type reads as absent.
+
+
+def _text(obj: dict, key: str) -> str:
+    value = obj.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(obj: dict, key: str) -> dict:
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _amount(obj: dict, key: str) -> int | None:
+    """A non-negative whole amount in minor units, or None."""
+    value = obj.get(key)
+    is_whole = isinstance(value, int) and not isinstance(value, bool)
+    return value if is_whole and value >= 0 else None
+
+
+def _id_of(obj: dict, key: str) -> str:
+    """The id in a field that Stripe sends as an id or, expanded, as the object itself."""
+    return _text(obj, key) or _text(_mapping(obj, key), "id")
 
 
 # --- finding our records ---------------------------------------------------------------------
@@ -103,10 +130,10 @@ def _payment_for_intent(intent_id: str, order_code: str) -> Payment | None:
 
 
 def _payment_for_session(session: dict) -> Payment | None:
-    payment = Payment.objects.filter(stripe_checkout_session_id=session.get("id") or "-").first()
+    payment = Payment.objects.filter(stripe_checkout_session_id=_text(session, "id") or "-").first()
     if payment is None:
-        code = session.get("client_reference_id") or (session.get("metadata") or {}).get(
-            "order_code"
+        code = _text(session, "client_reference_id") or _text(
+            _mapping(session, "metadata"), "order_code"
         )
         order = _order_by_code(code)
         if order is None:
@@ -119,9 +146,7 @@ def _payment_for_session(session: dict) -> Payment | None:
             currency=order.currency,
             stripe_checkout_session_id=session["id"],
         )
-    intent_id = session.get("payment_intent") or ""
-    if isinstance(intent_id, dict):
-        intent_id = intent_id.get("id", "")
+    intent_id = _id_of(session, "payment_intent")
     unrecorded = not Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").exists()
     if intent_id and not payment.stripe_payment_intent_id and unrecorded:
         payment.stripe_payment_intent_id = intent_id
@@ -139,10 +164,21 @@ def _fail(payment: Payment | None, status: str = PaymentStatus.FAILED) -> str:
     return f"payment_{status}" if moved else "unchanged"
 
 
-def _fulfil(payment: Payment | None, amount: int) -> str:
+def _fulfil(payment: Payment | None, paid: dict, amount_key: str) -> str:
+    """Fulfil with the amount under `amount_key` of `paid` (an intent or a session), in its
+    currency."""
     if payment is None:
         return "unknown_order"
-    if fulfil_order(order=payment.order, payment=payment, amount_received=amount):
+    amount = _amount(paid, amount_key)
+    if amount is None and amount_key == "amount_received":  # localstripe leaves it out
+        amount = _amount(paid, "amount")
+    currency = _text(paid, "currency")
+    if fulfil_order(
+        order=payment.order,
+        payment=payment,
+        amount_received=amount or 0,
+        currency_received=currency,
+    ):
         return "fulfilled"
     order = Order.objects.get(pk=payment.order_id)
     if order.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
@@ -156,16 +192,13 @@ def _fulfil(payment: Payment | None, amount: int) -> str:
 
 
 def on_payment_intent_succeeded(intent: dict) -> str:
-    order_code = (intent.get("metadata") or {}).get("order_code", "")
-    payment = _payment_for_intent(intent.get("id", ""), order_code)
-    received = intent.get("amount_received")
-    if received is None:  # localstripe leaves amount_received out
-        received = intent.get("amount", 0)
-    return _fulfil(payment, received)
+    order_code = _text(_mapping(intent, "metadata"), "order_code")
+    payment = _payment_for_intent(_text(intent, "id"), order_code)
+    return _fulfil(payment, intent, "amount_received")
 
 
 def on_payment_intent_failed(intent: dict) -> str:
-    payment = Payment.objects.filter(stripe_payment_intent_id=intent.get("id") or "-").first()
+    payment = Payment.objects.filter(stripe_payment_intent_id=_text(intent, "id") or "-").first()
     return _fail(payment)
 
 
@@ -174,11 +207,11 @@ def on_checkout_session_completed(session: dict) -> str:
     if session.get("payment_status") != "paid":
         # Delayed methods (bank debits): async_payment_succeeded follows when the money is in.
         return "awaiting_payment"
-    return _fulfil(payment, session.get("amount_total") or 0)
+    return _fulfil(payment, session, "amount_total")
 
 
 def on_checkout_session_async_succeeded(session: dict) -> str:
-    return _fulfil(_payment_for_session(session), session.get("amount_total") or 0)
+    return _fulfil(_payment_for_session(session), session, "amount_total")
 
 
 def on_checkout_session_async_failed(session: dict) -> str:
@@ -186,7 +219,7 @@ def on_checkout_session_async_failed(session: dict) -> str:
 
 
 def on_checkout_session_expired(session: dict) -> str:
-    payment = Payment.objects.filter(stripe_checkout_session_id=session.get("id") or "-").first()
+    payment = Payment.objects.filter(stripe_checkout_session_id=_text(session, "id") or "-").first()
     outcome = _fail(payment, PaymentStatus.EXPIRED)
     if payment is not None:
         # The order expires only once its own hold has ended; until then it stays payable.
@@ -199,23 +232,25 @@ def prepare_charge_refunds(charge: dict) -> list[stripe_gateway.RefundResult]:
 
     Read before the transaction opens: no Stripe call while rows are locked.
     """
-    listed = (charge.get("refunds") or {}).get("data")
+    listed = _mapping(charge, "refunds").get("data")
     if listed is None:
-        if not charge.get("id"):
-            return []
-        return stripe_gateway.list_charge_refunds(charge["id"])
+        return stripe_gateway.list_charge_refunds(_text(charge, "id"))
+    refunds = (
+        [refund for refund in listed if isinstance(refund, dict)]
+        if isinstance(listed, list)
+        else []
+    )
     return [
         stripe_gateway.RefundResult(
-            id=refund["id"], amount=refund["amount"], status=refund["status"]
+            id=_text(refund, "id"), amount=_amount(refund, "amount"), status=_text(refund, "status")
         )
-        for refund in listed
+        for refund in refunds
+        if _text(refund, "id") and _amount(refund, "amount")  # a refund of nothing is none
     ]
 
 
 def on_charge_refunded(charge: dict, refunds: list[stripe_gateway.RefundResult]) -> str:
-    intent_id = charge.get("payment_intent") or ""
-    if isinstance(intent_id, dict):
-        intent_id = intent_id.get("id", "")
+    intent_id = _id_of(charge, "payment_intent")
     payment = Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").first()
     if payment is None:
         return "unknown_payment"
@@ -236,7 +271,7 @@ def on_charge_refunded(charge: dict, refunds: list[stripe_gateway.RefundResult])
 
 
 def on_dispute_created(dispute: dict) -> str:
-    intent_id = dispute.get("payment_intent") or ""
+    intent_id = _id_of(dispute, "payment_intent")
     payment = Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").first()
     if payment is None:
         return "unknown_payment"
