@@ -279,9 +279,8 @@ def test_human_check_is_off_by_default():
         "order-2026-12-04-attempt-1",
         "x" * 300,
         "6f9619ff-8b86-d011-b42d-00c04fc964ff",  # a version-1 UUID: time and MAC, not random
-        "0b7e2f4a-5c1d-4e8f-9a3b-1c2d3e4f\x005a6b",
     ],
-    ids=["readme-example", "short", "one-char", "words", "300-chars", "uuid1", "nul-byte"],
+    ids=["readme-example", "short", "one-char", "words", "300-chars", "uuid1"],
 )
 def test_weak_or_malformed_idempotency_key_is_refused_with_400_and_writes_nothing(key):
     pass_type = PassTypeFactory()
@@ -291,6 +290,18 @@ def test_weak_or_malformed_idempotency_key_is_refused_with_400_and_writes_nothin
     )
 
     assert (answer.status_code, answer.json()["code"]) == (400, "weak_idempotency_key")
+    assert not Order.objects.exists()
+
+
+def test_idempotency_key_with_a_nul_byte_is_refused_with_400_and_writes_nothing():
+    key = str(uuid.uuid4())[:-1] + "\x00"
+
+    answer = APIClient().post(
+        ORDERS, order_body(PassTypeFactory()), format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+    assert answer.status_code == 400
+    assert "Idempotency-Key" in answer.json()["errors"]
     assert not Order.objects.exists()
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0004_order_personal_data_erased_at'),
+        ('tickets', '0005_order_client_network'),
     ]
 
     operations = [
