@@ -1,17 +1,15 @@
 """Organizer screens for speakers, organizations and event lineups."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin_zone import id_from_query
 from core.audit import PersonalDataAuditMixin, ids_label
+from core.csv_export import csv_response
 from core.models import AuditAction
 from events.models import Event
 from speakers.admin_import import SpeakerImportAdminMixin
@@ -228,9 +226,7 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="speakers.csv"'
-        csv.writer(response).writerows(speaker_export_rows(queryset))
+        response = csv_response(speaker_export_rows(queryset), filename="speakers.csv")
         self.audit(
             request,
             AuditAction.EXPORTED,

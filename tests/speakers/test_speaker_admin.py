@@ -124,6 +124,24 @@ def test_export_csv_gives_the_selected_speakers_in_import_columns(organizer_clie
     ]  # fmt: skip
 
 
+def test_export_csv_neutralises_spreadsheet_formulas(organizer_client):
+    speaker = SpeakerFactory(
+        name='=HYPERLINK("https://evil.example","CV")',
+        job_title="\uff1d1+1",
+        organization__name="@Revel",
+        bio="- keynote\n- panel",
+        phone="+1 555 0100",
+    )
+
+    response = run_action(organizer_client, "export_csv", [speaker])
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1] == [
+        '\'=HYPERLINK("https://evil.example","CV")', "'\uff1d1+1", "'@Revel", "'- keynote\n- panel",
+        speaker.email, "'+1 555 0100", "",
+    ]  # fmt: skip
+
+
 def test_changelist_shows_a_headshot_thumbnail(organizer_client):
     image = io.BytesIO()
     Image.new("RGB", (8, 8), "teal").save(image, format="PNG")
