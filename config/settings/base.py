@@ -129,12 +129,20 @@ SMTP_OPTIONS = {
     "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
     "use_tls": env_bool("EMAIL_USE_TLS", False),
 }
+# Where the file backend (…filebased.EmailBackend) writes each message; not named
+# EMAIL_FILE_PATH here, as Django refuses that old setting beside MAILERS.
+MAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 
 
 def mailers(backend: str) -> dict:
     """The MAILERS setting sending through `backend` (a dotted path)."""
-    # Only the SMTP backend takes connection options; the others refuse unknown ones.
-    options = SMTP_OPTIONS if backend.endswith(".smtp.EmailBackend") else {}
+    # Only the SMTP and file backends take options; the others refuse unknown ones.
+    if backend.endswith(".smtp.EmailBackend"):
+        options = SMTP_OPTIONS
+    elif backend.endswith(".filebased.EmailBackend"):
+        options = {"file_path": str(MAIL_FILE_PATH)}
+    else:
+        options = {}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 
 
