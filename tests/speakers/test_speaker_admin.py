@@ -17,6 +17,22 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:speakers_speaker_changelist")
 
 
+def speaker_page_form(speaker, **fields) -> dict:
+    """The speaker page's form as posted unchanged, with no inline rows, and `fields`."""
+    return {
+        "name": speaker.name,
+        "slug": speaker.slug,
+        "job_title": speaker.job_title,
+        "organization": speaker.organization_id,
+        "email": speaker.email,
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+        "lineup_entries-TOTAL_FORMS": 0,
+        "lineup_entries-INITIAL_FORMS": 0,
+        **fields,
+    }
+
+
 def run_action(client, action: str, speakers, *, apply=None, chosen=None, **filters):
     """Post an action from the changelist (with filters in the URL), or its event page."""
     query = "&".join(f"{name}={value}" for name, value in filters.items())
@@ -155,14 +171,7 @@ def test_changelist_shows_a_headshot_thumbnail(organizer_client):
 def test_changing_lineup_status_on_the_speaker_page_stamps_the_time(organizer_client):
     entry = LineupEntryFactory()
     speaker = entry.speaker
-    form = {
-        "name": speaker.name,
-        "slug": speaker.slug,
-        "job_title": speaker.job_title,
-        "organization": speaker.organization_id,
-        "email": speaker.email,
-        "links-TOTAL_FORMS": 0,
-        "links-INITIAL_FORMS": 0,
+    form = speaker_page_form(speaker) | {
         "lineup_entries-TOTAL_FORMS": 1,
         "lineup_entries-INITIAL_FORMS": 1,
         "lineup_entries-0-id": entry.pk,
