@@ -149,3 +149,20 @@ def test_normalise_headshots_twice_leaves_normalised_headshots_alone():
 
     speaker.refresh_from_db()
     assert (speaker.headshot.name, speaker.headshot_renditions) == before
+
+
+def test_clearing_the_headshot_deletes_its_renditions(
+    organizer_client, django_capture_on_commit_callbacks
+):
+    speaker = SpeakerFactory()
+    post_headshot(organizer_client, speaker, photo())
+    speaker.refresh_from_db()
+    renditions = list(speaker.headshot_renditions.values())
+    change = reverse("admin:speakers_speaker_change", args=[speaker.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(change, speaker_page_form(speaker, **{"headshot-clear": "on"}))
+
+    speaker.refresh_from_db()
+    assert (speaker.headshot.name, speaker.headshot_renditions) == ("", {})
+    assert [name for name in renditions if default_storage.exists(name)] == []
