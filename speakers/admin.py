@@ -179,7 +179,8 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if "headshot" in form.changed_data:
-            store_headshot_renditions(speaker=obj)
+            previous = form.initial.get("headshot")
+            store_headshot_renditions(speaker=obj, replaced=previous.name if previous else "")
 
     @admin.display(description="")
     def headshot_thumbnail(self, speaker: Speaker) -> str:

@@ -159,15 +159,18 @@ def _delete_after_commit(storage: Storage, names: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def store_headshot_renditions(*, speaker: Speaker) -> Speaker:
+def store_headshot_renditions(*, speaker: Speaker, replaced: str = "") -> Speaker:
     """Write the RENDITION_SIDES renditions of the speaker's stored headshot and record them;
-    without a headshot, forget (and delete) them.
+    without a headshot, forget (and delete) them. `replaced` names the headshot file this one
+    replaced, deleted with its renditions: a removed photo stays served by no URL.
 
     Safe to run twice: each rendition is rewritten under the name it had. Raises SpeakersError
     when the stored headshot is beyond the caps or unreadable.
     """
     storage = speaker.headshot.storage
     before = set(speaker.headshot_renditions.values())
+    if replaced and replaced != speaker.headshot.name:
+        before.add(replaced)
     renditions = {}
     if speaker.headshot:
         with speaker.headshot.open("rb"):
@@ -200,5 +203,4 @@ def normalise_speaker_headshot(*, speaker: Speaker) -> Speaker:
         normalised = normalised_headshot(speaker.headshot)
     speaker.headshot.save(normalised.name, normalised, save=False)
     speaker.save(update_fields=["headshot", "updated_at"])
-    _delete_after_commit(speaker.headshot.storage, [original])
-    return store_headshot_renditions(speaker=speaker)
+    return store_headshot_renditions(speaker=speaker, replaced=original)

@@ -151,13 +151,13 @@ def test_normalise_headshots_twice_leaves_normalised_headshots_alone():
     assert (speaker.headshot.name, speaker.headshot_renditions) == before
 
 
-def test_clearing_the_headshot_deletes_its_renditions(
+def test_clearing_the_headshot_deletes_it_and_its_renditions(
     organizer_client, django_capture_on_commit_callbacks
 ):
     speaker = SpeakerFactory()
     post_headshot(organizer_client, speaker, photo())
     speaker.refresh_from_db()
-    renditions = list(speaker.headshot_renditions.values())
+    files = [speaker.headshot.name, *speaker.headshot_renditions.values()]
     change = reverse("admin:speakers_speaker_change", args=[speaker.pk])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,4 +165,20 @@ def test_clearing_the_headshot_deletes_its_renditions(
 
     speaker.refresh_from_db()
     assert (speaker.headshot.name, speaker.headshot_renditions) == ("", {})
-    assert [name for name in renditions if default_storage.exists(name)] == []
+    assert [name for name in files if default_storage.exists(name)] == []
+
+
+def test_replacing_the_headshot_deletes_the_previous_files(
+    organizer_client, django_capture_on_commit_callbacks
+):
+    speaker = SpeakerFactory()
+    post_headshot(organizer_client, speaker, photo(), "first.jpg")
+    speaker.refresh_from_db()
+    first = [speaker.headshot.name, *speaker.headshot_renditions.values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_headshot(organizer_client, speaker, photo(), "second.jpg")
+
+    speaker.refresh_from_db()
+    assert [name for name in first if default_storage.exists(name)] == []
+    assert speaker.headshot.name == "headshots/second.jpg"
