@@ -1,25 +1,31 @@
 """Organizer screens for speakers, organizations and event lineups."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin_zone import id_from_query
 from core.audit import PersonalDataAuditMixin, ids_label
+from core.csv_export import csv_response
 from core.models import AuditAction
 from events.models import Event
 from speakers.admin_import import SpeakerImportAdminMixin
+from speakers.exceptions import SpeakersError
+from speakers.headshots import normalised_headshot
 from speakers.models import InvitationStatus, LineupEntry, Organization, Speaker
 from speakers.models import SpeakerLink as Link
 from speakers.privacy import erase_speaker_contacts
 from speakers.selectors import speaker_export_rows
-from speakers.services import invite_speakers, set_lineup_status, stamp_status_time
+from speakers.services import (
+    invite_speakers,
+    set_lineup_status,
+    stamp_status_time,
+    store_headshot_renditions,
+)
 
 
 @admin.register(Organization)
@@ -121,10 +127,34 @@ class LineupEntryInline(admin.TabularInline):
     extra = 0
 
 
+class HeadshotField(forms.ImageField):
+    """An uploaded headshot: refused beyond the size caps before it is decoded, and handed on
+    re-encoded (speakers.headshots), so the upload itself is never stored."""
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)
+        if upload is None:
+            return None
+        try:
+            return normalised_headshot(upload)
+        except SpeakersError as error:
+            raise ValidationError(error.message, code=error.code) from error
+
+
+class SpeakerForm(forms.ModelForm):
+    """The speaker page's form; the headshot goes through HeadshotField."""
+
+    class Meta:
+        model = Speaker
+        fields = ("headshot",)  # the admin adds the fields of its fieldsets
+        field_classes = {"headshot": HeadshotField}
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelAdmin):
     """Speakers across events, with lineup actions and CSV import and export."""
 
+    form = SpeakerForm
     list_display = ("headshot_thumbnail", "name", "job_title", "organization", "lineup", "email")
     list_display_links = ("name",)
     list_select_related = ("organization",)
@@ -146,14 +176,21 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
         lineup = LineupEntry.objects.select_related("event").order_by("event__start_date")
         return super().get_queryset(request).prefetch_related(Prefetch("lineup_entries", lineup))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "headshot" in form.changed_data:
+            previous = form.initial.get("headshot")
+            store_headshot_renditions(speaker=obj, replaced=previous.name if previous else "")
+
     @admin.display(description="")
     def headshot_thumbnail(self, speaker: Speaker) -> str:
         if not speaker.headshot:
             return "—"
+        small = speaker.headshot_renditions.get("96")
         return format_html(
             '<img src="{}" alt="{}" width="40" height="40" '
             'style="object-fit: cover; border-radius: 50%;">',
-            speaker.headshot.url,
+            speaker.headshot.storage.url(small) if small else speaker.headshot.url,
             speaker.name,
         )
 
@@ -228,9 +265,7 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="speakers.csv"'
-        csv.writer(response).writerows(speaker_export_rows(queryset))
+        response = csv_response(speaker_export_rows(queryset), filename="speakers.csv")
         self.audit(
             request,
             AuditAction.EXPORTED,

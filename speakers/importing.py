@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from core.csv_export import restore_cell
 from events.models import Event
 from events.services import unique_slug
 from speakers.exceptions import SpeakersError
@@ -166,7 +167,8 @@ def parse_speaker_csv(text: str) -> list[ImportRow]:
     rows = []
     for number, cells in data:
         values = {
-            key: CLEANERS[key](cells[index]) if index < len(cells) else ""
+            # Our exports neutralise formula-like cells (core.csv_export); import them as typed.
+            key: CLEANERS[key](restore_cell(cells[index])) if index < len(cells) else ""
             for key, index in columns.items()
         }
         stray = tuple(cell.strip() for cell in cells[len(header) :] if cell.strip())

@@ -35,7 +35,10 @@ class Speaker(TimeStampedModel):
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="speakers"
     )
     bio = models.TextField(blank=True)
+    # Stored re-encoded, never as uploaded (speakers/headshots.py); the API hands out renditions.
     headshot = models.ImageField(upload_to="headshots/", blank=True)
+    # {"96": storage name, "256": …, "512": …}: written by store_headshot_renditions.
+    headshot_renditions = models.JSONField(default=dict, blank=True, editable=False)
     pronouns = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True, help_text="Private: for invitations only.")
     phone = models.CharField(max_length=40, blank=True, help_text="Private: for organizers only.")

@@ -1,9 +1,12 @@
-"""Writes of the speakers app: who may be in a session, lineup invitations and answers."""
+"""Writes of the speakers app: who may be in a session, lineup invitations and answers,
+headshot renditions."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -11,6 +14,14 @@ from django.utils import timezone
 
 from events.models import Event, Session
 from speakers.exceptions import SpeakersError
+from speakers.headshots import (
+    RENDITION_SIDES,
+    encode_jpeg,
+    normalised_headshot,
+    open_headshot,
+    rendition_name,
+    upright_rgb,
+)
 from speakers.models import InvitationStatus, LineupEntry, SessionSpeaker, Speaker
 from speakers.tasks import send_speaker_invitation
 
@@ -139,3 +150,57 @@ def send_invitation_email(*, lineup_entry_id: int) -> bool:
         entry.invitation_sent_at = timezone.now()
         entry.save(update_fields=["invitation_sent_at", "updated_at"])
     return True
+
+
+def _delete_after_commit(storage: Storage, names: Iterable[str]) -> None:
+    # After commit: a rolled-back change must still find its files.
+    for name in names:
+        transaction.on_commit(lambda name=name: storage.delete(name))
+
+
+@transaction.atomic
+def store_headshot_renditions(*, speaker: Speaker, replaced: str = "") -> Speaker:
+    """Write the RENDITION_SIDES renditions of the speaker's stored headshot and record them;
+    without a headshot, forget (and delete) them. `replaced` names the headshot file this one
+    replaced, deleted with its renditions: a removed photo stays served by no URL.
+
+    Safe to run twice: each rendition is rewritten under the name it had. Raises SpeakersError
+    when the stored headshot is beyond the caps or unreadable.
+    """
+    storage = speaker.headshot.storage
+    before = set(speaker.headshot_renditions.values())
+    if replaced and replaced != speaker.headshot.name:
+        before.add(replaced)
+    renditions = {}
+    if speaker.headshot:
+        with speaker.headshot.open("rb"):
+            image = upright_rgb(open_headshot(speaker.headshot))
+        for side in RENDITION_SIDES:
+            name = rendition_name(speaker.headshot.name, side)
+            storage.delete(name)  # so that saving keeps the name instead of adding a suffix
+            renditions[str(side)] = storage.save(name, ContentFile(encode_jpeg(image, side=side)))
+    speaker.headshot_renditions = renditions
+    speaker.save(update_fields=["headshot_renditions", "updated_at"])
+    _delete_after_commit(storage, before - set(renditions.values()))
+    return speaker
+
+
+def has_headshot_renditions(speaker: Speaker) -> bool:
+    """Whether every rendition of the speaker's headshot is recorded."""
+    return set(speaker.headshot_renditions) == {str(side) for side in RENDITION_SIDES}
+
+
+@transaction.atomic
+def normalise_speaker_headshot(*, speaker: Speaker) -> Speaker:
+    """Re-encode a headshot stored as it was uploaded (before uploads were normalised), then
+    write its renditions; the original file is deleted once the change is committed.
+
+    Raises SpeakersError when the stored file is beyond the caps or unreadable: it is left as
+    it is, without renditions, so the API does not hand it out.
+    """
+    original = speaker.headshot.name
+    with speaker.headshot.open("rb"):
+        normalised = normalised_headshot(speaker.headshot)
+    speaker.headshot.save(normalised.name, normalised, save=False)
+    speaker.save(update_fields=["headshot", "updated_at"])
+    return store_headshot_renditions(speaker=speaker, replaced=original)

@@ -248,17 +248,12 @@ ATTENDEE_COLUMNS = (
     "buyer e-mail",
 )
 
-# A cell starting with one of these is read as a formula by spreadsheet programs; names and
-# e-mails are typed by buyers, so such cells get a leading apostrophe (OWASP's advice).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
 
 def attendee_rows(orders: QuerySet[Order]) -> Iterator[tuple[str, ...]]:
-    """The header, then one row per valid ticket of `orders`; check-in times in event time."""
+    """The header, then one row per valid ticket of `orders`; check-in times in event time.
+
+    Names and e-mails are typed by buyers: write the rows with core.csv_export, which keeps
+    them from running as spreadsheet formulas."""
     yield ATTENDEE_COLUMNS
     tickets = (
         Ticket.objects.filter(order__in=orders.values("pk"), status=TicketStatus.VALID)
@@ -270,9 +265,9 @@ def attendee_rows(orders: QuerySet[Order]) -> Iterator[tuple[str, ...]]:
         yield (
             ticket.order.code,
             ticket.pass_type.name,
-            _cell(ticket.attendee_name),
-            _cell(ticket.attendee_email),
+            ticket.attendee_name,
+            ticket.attendee_email,
             ticket.status,
             checked_in.astimezone(ticket.order.event.tzinfo).isoformat() if checked_in else "",
-            _cell(ticket.order.email),
+            ticket.order.email,
         )

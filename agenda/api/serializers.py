@@ -7,7 +7,18 @@ from agenda.models import Bookmark
 from config.api.fields import EventLocalDateTimeField
 from events.api.serializers import EventDetailSerializer, TagSerializer
 from events.models import Session, Stage
+from speakers.headshots import RENDITION_SIDES
 from speakers.models import Organization, SessionSpeaker, Speaker, SpeakerLink
+
+LARGEST_HEADSHOT = str(max(RENDITION_SIDES))
+HEADSHOTS_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "The headshot as JPEGs fitted into squares of these sides in pixels (never "
+    "enlarged, the whole picture kept), by side; null: no headshot.",
+    "properties": {str(side): {"type": "string", "format": "uri"} for side in RENDITION_SIDES},
+    "required": [str(side) for side in RENDITION_SIDES],
+}
 
 
 class StageRefSerializer(serializers.ModelSerializer):
@@ -111,6 +122,7 @@ class SpeakerSerializer(serializers.ModelSerializer):
     organization = OrganizationSerializer(read_only=True, allow_null=True)
     links = SpeakerLinkSerializer(many=True, read_only=True)
     headshot_url = serializers.SerializerMethodField()
+    headshots = serializers.SerializerMethodField()
 
     class Meta:
         model = Speaker
@@ -123,17 +135,27 @@ class SpeakerSerializer(serializers.ModelSerializer):
             "pronouns",
             "bio",
             "headshot_url",
+            "headshots",
             "links",
             "updated_at",
         )
 
-    @extend_schema_field(serializers.URLField(allow_null=True))  # null: no headshot
-    def get_headshot_url(self, speaker: Speaker) -> str | None:
-        if not speaker.headshot:
+    @extend_schema_field(HEADSHOTS_SCHEMA)
+    def get_headshots(self, speaker: Speaker) -> dict[str, str] | None:
+        # Only renditions are handed out, never the stored file itself.
+        if not speaker.headshot or not speaker.headshot_renditions:
             return None
         request = self.context.get("request")
-        url = speaker.headshot.url
-        return request.build_absolute_uri(url) if request else url
+        storage = speaker.headshot.storage
+        urls = {side: storage.url(name) for side, name in speaker.headshot_renditions.items()}
+        return {
+            side: request.build_absolute_uri(url) if request else url for side, url in urls.items()
+        }
+
+    # null: no headshot. Kept for apps written before `headshots`: the largest rendition.
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_headshot_url(self, speaker: Speaker) -> str | None:
+        return (self.get_headshots(speaker) or {}).get(LARGEST_HEADSHOT)
 
 
 class SpeakerRoleSerializer(serializers.ModelSerializer):

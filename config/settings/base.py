@@ -131,12 +131,20 @@ SMTP_OPTIONS = {
     "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
     "use_tls": env_bool("EMAIL_USE_TLS", False),
 }
+# Where the file backend (…filebased.EmailBackend) writes each message; not named
+# EMAIL_FILE_PATH here, as Django refuses that old setting beside MAILERS.
+MAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
 
 
 def mailers(backend: str) -> dict:
     """The MAILERS setting sending through `backend` (a dotted path)."""
-    # Only the SMTP backend takes connection options; the others refuse unknown ones.
-    options = SMTP_OPTIONS if backend.endswith(".smtp.EmailBackend") else {}
+    # Only the SMTP and file backends take options; the others refuse unknown ones.
+    if backend.endswith(".smtp.EmailBackend"):
+        options = SMTP_OPTIONS
+    elif backend.endswith(".filebased.EmailBackend"):
+        options = {"file_path": str(MAIL_FILE_PATH)}
+    else:
+        options = {}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
 
 
@@ -247,6 +255,10 @@ GREENROOM_TOMBSTONE_DAYS = int(os.environ.get("TOMBSTONE_DAYS", "90"))
 # networks' dispute window (about 120 days after the event) with room for the organizer's
 # follow-up and questions about the books, without attendee lists piling up across editions.
 GREENROOM_ATTENDEE_RETENTION_DAYS = int(os.environ.get("ATTENDEE_RETENTION_DAYS", "365"))
+# Speaker headshots: the largest upload accepted, in bytes and in pixels on either side (both
+# checked before the image is decoded); what is stored is a re-encoding (speakers/headshots.py).
+GREENROOM_HEADSHOT_MAX_BYTES = int(os.environ.get("HEADSHOT_MAX_BYTES", str(5 * 1024 * 1024)))
+GREENROOM_HEADSHOT_MAX_SIDE = int(os.environ.get("HEADSHOT_MAX_SIDE", "4000"))
 # Passes: how long a pending order holds its passes, whether a full refund puts them back on
 # sale, and below how many left a pass shows as `few_left`.
 GREENROOM_HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "15"))

@@ -101,6 +101,12 @@ def test_a_missing_headshot_is_documented_as_null(schema):
         assert headshot["nullable"] is True
 
 
+def test_headshot_renditions_are_documented_by_side(schema):
+    for component in ("LineupSpeaker", "SpeakerProfile"):
+        headshots = schema["components"]["schemas"][component]["properties"]["headshots"]
+        assert (headshots["nullable"], headshots["required"]) == (True, ["96", "256", "512"])
+
+
 def test_my_agenda_pages_are_not_documented_as_delta_pages(schema):
     my_agenda = schema["paths"]["/api/v1/me/agenda/"]["get"]["responses"]["200"]
     reference = my_agenda["content"]["application/json"]["schema"]["$ref"]

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.csv_export import write_csv
 from speakers.exceptions import SpeakersError
 from speakers.importing import (
     ImportPlan,
@@ -561,6 +562,18 @@ def test_import_of_an_export_changes_nothing():
     result = import_text(buffer.getvalue())
 
     assert result.summary() == "0 created, 0 updated, 2 unchanged, 0 rejected"
+    assert database_state() == before
+
+
+def test_import_of_an_export_with_formula_like_cells_changes_nothing():
+    SpeakerFactory(name="@ana", job_title="=CTO", bio="- keynote\n- panel", organization=None)
+    before = database_state()
+    buffer = io.StringIO()
+    write_csv(buffer, speaker_export_rows(Speaker.objects.all()))
+
+    result = import_text(buffer.getvalue())
+
+    assert result.summary() == "0 created, 0 updated, 1 unchanged, 0 rejected"
     assert database_state() == before
 
 

@@ -17,6 +17,22 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:speakers_speaker_changelist")
 
 
+def speaker_page_form(speaker, **fields) -> dict:
+    """The speaker page's form as posted unchanged, with no inline rows, and `fields`."""
+    return {
+        "name": speaker.name,
+        "slug": speaker.slug,
+        "job_title": speaker.job_title,
+        "organization": speaker.organization_id,
+        "email": speaker.email,
+        "links-TOTAL_FORMS": 0,
+        "links-INITIAL_FORMS": 0,
+        "lineup_entries-TOTAL_FORMS": 0,
+        "lineup_entries-INITIAL_FORMS": 0,
+        **fields,
+    }
+
+
 def run_action(client, action: str, speakers, *, apply=None, chosen=None, **filters):
     """Post an action from the changelist (with filters in the URL), or its event page."""
     query = "&".join(f"{name}={value}" for name, value in filters.items())
@@ -124,6 +140,24 @@ def test_export_csv_gives_the_selected_speakers_in_import_columns(organizer_clie
     ]  # fmt: skip
 
 
+def test_export_csv_neutralises_spreadsheet_formulas(organizer_client):
+    speaker = SpeakerFactory(
+        name='=HYPERLINK("https://evil.example","CV")',
+        job_title="\uff1d1+1",
+        organization__name="@Revel",
+        bio="- keynote\n- panel",
+        phone="+1 555 0100",
+    )
+
+    response = run_action(organizer_client, "export_csv", [speaker])
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1] == [
+        '\'=HYPERLINK("https://evil.example","CV")', "'\uff1d1+1", "'@Revel", "'- keynote\n- panel",
+        speaker.email, "'+1 555 0100", "",
+    ]  # fmt: skip
+
+
 def test_changelist_shows_a_headshot_thumbnail(organizer_client):
     image = io.BytesIO()
     Image.new("RGB", (8, 8), "teal").save(image, format="PNG")
@@ -137,14 +171,7 @@ def test_changelist_shows_a_headshot_thumbnail(organizer_client):
 def test_changing_lineup_status_on_the_speaker_page_stamps_the_time(organizer_client):
     entry = LineupEntryFactory()
     speaker = entry.speaker
-    form = {
-        "name": speaker.name,
-        "slug": speaker.slug,
-        "job_title": speaker.job_title,
-        "organization": speaker.organization_id,
-        "email": speaker.email,
-        "links-TOTAL_FORMS": 0,
-        "links-INITIAL_FORMS": 0,
+    form = speaker_page_form(speaker) | {
         "lineup_entries-TOTAL_FORMS": 1,
         "lineup_entries-INITIAL_FORMS": 1,
         "lineup_entries-0-id": entry.pk,

@@ -1,6 +1,5 @@
 """Organizer screens for orders: the read-only record, refunds, resends, exports, sales."""
 
-import csv
 from decimal import Decimal
 
 from django import forms
@@ -17,6 +16,7 @@ from django.utils import timezone
 from core import personal_data
 from core.admin_zone import id_from_query
 from core.audit import PersonalDataAuditMixin, ids_label
+from core.csv_export import csv_response
 from core.models import AuditAction
 from events.models import Event
 from tickets.admin.common import local_time
@@ -463,10 +463,8 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
         location=BOTH_PAGES,
     )
     def export_attendees(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
         rows = list(attendee_rows(queryset))
-        csv.writer(response).writerows(rows)
+        response = csv_response(rows, filename="attendees.csv")
         self.audit(
             request,
             AuditAction.EXPORTED,
