@@ -77,6 +77,15 @@ def test_failures_for_many_accounts_from_one_address_lock_the_address(client, or
     assert is_signed_in(client) is False
 
 
+def test_failures_from_addresses_of_one_ipv6_64_lock_the_whole_64(client, organizer):
+    for number in range(5):
+        fail_times(1, f"guess-{number}", address=f"2001:db8:7:7::{number + 1}")
+
+    sign_in(client, "organizer", RIGHT_PASSWORD, address="2001:db8:7:7::99")
+
+    assert is_signed_in(client) is False
+
+
 def test_an_address_behind_the_trusted_proxy_is_counted_as_the_client(client, organizer, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     for number in range(5):
@@ -125,7 +134,7 @@ def test_address_lockout_is_recorded_in_the_audit_log(db):
     entries = AuditEntry.objects.filter(action=AuditAction.LOCKED_OUT)
 
     assert [(entry.subject_type, entry.subject_id) for entry in entries] == [
-        ("client address", "2001:db8::7")
+        ("client network", "2001:db8::/64")
     ]
 
 

@@ -31,6 +31,7 @@ from config.api.throttling import client_address, decrement, increment
 from core.audit import record
 from core.exceptions import RateLimitedError
 from core.models import AuditAction
+from core.networks import client_network
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def begin_login_attempt(request, username: str) -> LoginAttempt:
             Counted("account", account_key(username), settings.GREENROOM_LOGIN_MAX_FAILURES),
             Counted(
                 "address",
-                client_address(request),
+                client_network(client_address(request)) or client_address(request),
                 settings.GREENROOM_LOGIN_MAX_FAILURES_PER_ADDRESS,
             ),
         )
@@ -148,7 +149,7 @@ def lock_out(counted: Counted, *, username: str) -> None:
         subject_type, subject_id = "auth.user", str(user_id or "")
         who = f"account {user_id}" if user_id else "an unknown account"
     else:
-        subject_type, subject_id, who = "client address", counted.key, f"address {counted.key}"
+        subject_type, subject_id, who = "client network", counted.key, f"network {counted.key}"
     logger.warning(
         "Sign-in locked for %d s: %s after %d failed attempts.", seconds, who, counted.limit
     )

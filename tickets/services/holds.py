@@ -21,7 +21,6 @@ advisory locks on those identities, so none of the caps can be passed by racing.
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
+from core.networks import client_network
 from events.models import Event
 from tickets import inventory
 from tickets.exceptions import HoldLimitReached, TooManyPendingOrders
@@ -49,21 +49,13 @@ class Buyer:
         return self.user is not None
 
 
-def client_network(address: str) -> str:
-    """A keyed digest of the client's network (an IPv4 address, an IPv6 /64); "" if unknown.
-
-    Stored on the order to count its holds, digested so that no address is kept in the clear.
+def network_digest(address: str) -> str:
+    """A keyed digest of the client's network (core.networks: an IPv4 address, an IPv6 /64);
+    "" if unknown. Stored on the order to count its holds, so no address is kept in the clear.
     """
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
+    network = client_network(address)
+    if not network:
         return ""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
-    if ip.version == 6:
-        network = ipaddress.ip_network(f"{ip}/64", strict=False).with_prefixlen
-    else:
-        network = str(ip)
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"network:{network}".encode(), hashlib.sha256).hexdigest()[:32]
 

@@ -74,7 +74,7 @@ def place_order(
     The caps on unpaid holds (services/holds.py) refuse an order that would pass one of them.
     A guest's order must pass the human check when one is configured (tickets/human_check.py).
     """
-    buyer = holds.Buyer(email=email, user=user, network=holds.client_network(client_address))
+    buyer = holds.Buyer(email=email, user=user, network=holds.network_digest(client_address))
     fingerprint = _fingerprint(event=event, lines=lines, email=email, promo_code=promo_code)
     scoped_key = _scoped_key(idempotency_key, buyer) if idempotency_key is not None else None
     if scoped_key:
