@@ -9,6 +9,7 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Sum
 from rest_framework.test import APIClient
 
@@ -16,6 +17,7 @@ from core.personal_data import erase_email
 from tests.factories import InventoryPoolFactory, PassTypeFactory, UserFactory
 from tests.tickets.conftest import closed_port
 from tests.tickets.test_ordering_races import run_buyers
+from tickets import human_check
 from tickets.models import Order, OrderLine, OrderStatus
 from tickets.selectors import pass_offers
 from tickets.services.holds import network_digest
@@ -356,3 +358,11 @@ def test_the_raw_idempotency_key_is_not_stored():
 
     assert key not in order.idempotency_key
     assert "buyer@example.com" not in order.idempotency_key
+
+
+def test_human_check_url_that_is_not_http_is_refused_as_misconfigured(settings):
+    settings.GREENROOM_HUMAN_CHECK_URL = "file:///etc/passwd"
+    settings.GREENROOM_HUMAN_CHECK_SECRET = "s3cret"
+
+    with pytest.raises(ImproperlyConfigured):
+        human_check.verify("good")
