@@ -1,6 +1,6 @@
 """Reads of the agenda and its lineup, shared by the API, exports and the admin."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 
 from agenda.changes import last_changed
 from config.api.conditional import ContentVersion
@@ -36,6 +36,17 @@ def public_lineup(event: Event) -> QuerySet[Speaker]:
         Q(lineup_entries__event=event, lineup_entries__status=InvitationStatus.CONFIRMED)
         | Q(session_roles__session__event=event, session_roles__session__is_published=True)
     ).distinct()
+
+
+def featured_speakers(event: Event) -> QuerySet[Speaker]:
+    """The event's announced speakers as a front page shows them: with a photo first, by name."""
+    no_photo = ExpressionWrapper(Q(headshot=""), output_field=BooleanField())
+    return (
+        public_lineup(event)
+        .select_related("organization")
+        .annotate(no_photo=no_photo)
+        .order_by("no_photo", "name", "pk")
+    )
 
 
 def lineup_with_sessions(event: Event, speakers: QuerySet[Speaker]) -> QuerySet[Speaker]:

@@ -1,10 +1,9 @@
-"""Root URLs: the organizer admin and the REST API; the site root leads to the admin."""
+"""Root URLs: the public site, accounts (web and headless), the organizer admin, the REST API."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, register_converter
-from django.views.generic import RedirectView
 
 from config.admin_login import LockoutAdminAuthenticationForm
 from config.api.converters import IdConverter
@@ -18,7 +17,9 @@ admin.site.index_title = "Events, speakers and passes"
 admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("web.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api.urls")),
     *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),

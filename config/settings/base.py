@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.headless",
     # Greenroom's apps, lowest layer first (docs/architecture.md). The order matters to the
     # registries of core: a person's data is erased app by app in this order, privacy last.
     "core",
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "tickets",
     "agenda",
     "privacy",
+    "accounts",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "web.context.site",
             ],
         },
     },
@@ -172,6 +179,8 @@ CACHES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "config.api.authentication.TokenOrBearerAuthentication",
+        # Apps signed in through allauth's headless API send its session token.
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -375,3 +384,28 @@ GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets"]
 LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"), handler={"class": "logging.StreamHandler"}
 )
+
+# Accounts (django-allauth): people sign up and log in by e-mail, verify it before they can
+# log in, and may log in with a code sent by e-mail instead of a password. allauth's own rate
+# limits apply (ACCOUNT_RATE_LIMITS defaults). Apps use the headless API (/_allauth/app/v1/)
+# and send the session token it returns as X-Session-Token; our API accepts it.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Greenroom] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if GREENROOM_SITE_URL.startswith("https") else "http"
+HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_SERVE_SPECIFICATION = True
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "web:home"
+# Stripe is the local test server started by `make run`: the site says payments are simulated.
+GREENROOM_PAYMENTS_SIMULATED = env_bool("PAYMENTS_SIMULATED", False)

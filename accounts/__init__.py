@@ -1,0 +1,1 @@
+"""Accounts for the site and the apps, through django-allauth (web pages and headless API)."""

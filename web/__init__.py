@@ -1,0 +1,1 @@
+"""The public site: events, agenda, speakers, passes, checkout and orders, server-rendered."""
