@@ -118,6 +118,16 @@ def visible_order(code: str, *, user, key: str = "") -> Order | None:
     return order if owns or holds_key else None
 
 
+def orders_of(user) -> QuerySet[Order]:
+    """A signed-in person's orders, newest first, with their event, lines and tickets loaded."""
+    return (
+        Order.objects.filter(user=user)
+        .select_related("event", "promo_code")
+        .prefetch_related("lines__pass_type", "tickets__pass_type")
+        .order_by("-created_at")
+    )
+
+
 def tickets_of(user) -> QuerySet[Ticket]:
     """A signed-in person's valid tickets, newest order first."""
     return (

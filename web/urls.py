@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from web.views import events
+from web.views import account, events
 
 app_name = "web"
 
 urlpatterns = [
     path("", events.home, name="home"),
     path("events/<slug:slug>/", events.event_home, name="event"),
+    path("account/", account.account, name="account"),
+    path("account/delete/", account.delete_account, name="delete-account"),
 ]

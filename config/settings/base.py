@@ -400,12 +400,14 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Confirming the address in the session (browser or app) that signed up logs that person in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Greenroom] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if GREENROOM_SITE_URL.startswith("https") else "http"
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_SERVE_SPECIFICATION = True
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "web:home"
+LOGIN_REDIRECT_URL = "web:account"
 # Stripe is the local test server started by `make run`: the site says payments are simulated.
 GREENROOM_PAYMENTS_SIMULATED = env_bool("PAYMENTS_SIMULATED", False)

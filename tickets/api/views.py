@@ -38,6 +38,7 @@ from tickets.api import serializers as api
 from tickets.exceptions import TicketsError
 from tickets.models import PASS_TYPE_DELETED
 from tickets.selectors import (
+    orders_of,
     pass_ids_changed_since,
     pass_offers,
     tickets_of,
@@ -190,11 +191,7 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
         return [*throttles, OrderRateThrottle(), self.promo_attempts]
 
     def get_queryset(self):
-        return (
-            self.request.user.orders.select_related("event", "promo_code")
-            .prefetch_related("lines__pass_type", "tickets__pass_type", "tickets__order__event")
-            .order_by("-created_at")
-        )
+        return orders_of(self.request.user).prefetch_related("tickets__order__event")
 
     def post(self, request):
         data = api.OrderInputSerializer(data=request.data)
