@@ -2,7 +2,6 @@
 and weight."""
 
 import datetime as dt
-import gzip
 import re
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from tests.factories import (
     TagFactory,
     local_time,
 )
-from tests.web.conftest import build_programme
 from web.agenda import default_day
 
 pytestmark = pytest.mark.django_db
@@ -300,55 +298,6 @@ def test_event_nav_links_the_agenda_and_speakers_and_marks_the_current_page(clie
     nav = re.search(r'<nav class="event-nav".*?</nav>', page, re.S).group(0)
     assert f'<a href="{agenda_url(event)}" aria-current="page">Agenda</a>' in nav
     assert f'<a href="{reverse("web:speakers", args=[event.slug])}">Speakers</a>' in nav
-
-
-@pytest.mark.parametrize("size", [5, 200])
-def test_agenda_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    event = build_programme(size)
-
-    with django_assert_num_queries(6):
-        response = client.get(agenda_url(event))
-
-    assert response.content.decode().count('class="slot"') == size
-
-
-@pytest.mark.parametrize("size", [5, 200])
-def test_agenda_signed_in_runs_a_fixed_number_of_queries(
-    attendee_page_client, django_assert_num_queries, size
-):
-    event = build_programme(size)
-
-    with django_assert_num_queries(9):
-        response = attendee_page_client.get(agenda_url(event))
-
-    assert response.content.decode().count('aria-pressed="false"') == size
-
-
-@pytest.mark.parametrize("size", [5, 200])
-def test_session_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, size):
-    event = build_programme(size)
-    session = event.sessions.order_by("pk").last()
-
-    with django_assert_num_queries(4):
-        client.get(session_url(session))
-
-
-def test_agenda_of_200_sessions_with_the_stylesheet_is_under_50_kb_gzipped(attendee_page_client):
-    event = build_programme(200)
-
-    page = attendee_page_client.get(agenda_url(event)).content
-
-    weight = len(gzip.compress(page + SITE_CSS.read_bytes()))
-    assert weight < PAGE_BUDGET, weight
-
-
-def test_agenda_of_200_sessions_anonymous_is_under_50_kb_gzipped(client):
-    event = build_programme(200)
-
-    page = client.get(agenda_url(event)).content
-
-    weight = len(gzip.compress(page + SITE_CSS.read_bytes()))
-    assert weight < PAGE_BUDGET, weight
 
 
 def test_local_time_helper_agrees_with_the_page_zone():
