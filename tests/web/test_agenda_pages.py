@@ -19,7 +19,6 @@ from tests.factories import (
     SpeakerFactory,
     StageFactory,
     TagFactory,
-    local_time,
 )
 from web.agenda import default_day
 
@@ -290,17 +289,17 @@ def test_session_page_of_a_draft_event_is_404(client):
     assert client.get(session_url(session)).status_code == 404
 
 
+def event_nav(page: str) -> str:
+    return re.search(r'<nav class="event-nav".*?</nav>', page, re.S).group(0)
+
+
 def test_event_nav_links_the_agenda_and_speakers_and_marks_the_current_page(client):
     event = winter_event()
+    session = SessionFactory(event=event)
 
-    page = client.get(agenda_url(event)).content.decode()
+    agenda = event_nav(client.get(agenda_url(event)).content.decode())
+    detail = event_nav(client.get(session_url(session)).content.decode())
 
-    nav = re.search(r'<nav class="event-nav".*?</nav>', page, re.S).group(0)
-    assert f'<a href="{agenda_url(event)}" aria-current="page">Agenda</a>' in nav
-    assert f'<a href="{reverse("web:speakers", args=[event.slug])}">Speakers</a>' in nav
-
-
-def test_local_time_helper_agrees_with_the_page_zone():
-    event = winter_event()
-
-    assert local_time(event, 0, 9) == utc(17)
+    assert f'<a href="{agenda_url(event)}" aria-current="page">Agenda</a>' in agenda
+    assert f'<a href="{reverse("web:speakers", args=[event.slug])}">Speakers</a>' in agenda
+    assert f'<a href="{agenda_url(event)}" aria-current="true">Agenda</a>' in detail
