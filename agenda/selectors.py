@@ -1,10 +1,13 @@
 """Reads of the agenda and its lineup, shared by the API, exports and the admin."""
 
+import datetime as dt
+
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from agenda.changes import last_changed
 from config.api.conditional import ContentVersion
-from events.models import Event, Session
+from events.models import Event, Session, Tag
 from events.selectors import public_events
 from speakers.models import InvitationStatus, SessionSpeaker, Speaker
 
@@ -28,6 +31,33 @@ def published_sessions(event: Event) -> QuerySet[Session]:
         .prefetch_related("tags", Prefetch("session_speakers", queryset=speakers))
         .order_by("starts_at", "stage__position", "pk")
     )
+
+
+def published_sessions_on_day(
+    event: Event, day: dt.date, *, stage_slug: str = "", tag_slug: str = ""
+) -> QuerySet[Session]:
+    """The published sessions starting on `day` as the calendar reads in the event's zone,
+    optionally on one stage and with one tag, loaded as `published_sessions` loads them."""
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=event.tzinfo)
+    sessions = published_sessions(event).filter(
+        starts_at__gte=start, starts_at__lt=start + dt.timedelta(days=1)
+    )
+    if stage_slug:
+        sessions = sessions.filter(stage__slug=stage_slug)
+    if tag_slug:
+        sessions = sessions.filter(pk__in=Session.objects.filter(tags__slug=tag_slug).values("pk"))
+    return sessions
+
+
+def get_published_session(event: Event, session_id: int) -> Session:
+    """One published session of the event, loaded as `published_sessions` loads them, or 404."""
+    return get_object_or_404(published_sessions(event), pk=session_id)
+
+
+def agenda_tags(event: Event) -> QuerySet[Tag]:
+    """The tags on the event's published sessions, by name: what the agenda can be filtered by."""
+    used = Session.objects.filter(event=event, is_published=True)
+    return Tag.objects.filter(sessions__in=used).distinct().order_by("name", "pk")
 
 
 def public_lineup(event: Event) -> QuerySet[Speaker]:
@@ -62,6 +92,17 @@ def lineup_with_sessions(event: Event, speakers: QuerySet[Speaker]) -> QuerySet[
         .prefetch_related("links", Prefetch("session_roles", queryset=roles, to_attr="event_roles"))
         .order_by("name", "pk")
     )
+
+
+def announced_speakers(event: Event) -> QuerySet[Speaker]:
+    """The event's public lineup by name, with organizations: one query for a list of people."""
+    return public_lineup(event).select_related("organization").order_by("name", "pk")
+
+
+def get_announced_speaker(event: Event, slug: str) -> Speaker:
+    """A speaker of the event's public lineup by slug, loaded as `lineup_with_sessions` loads
+    them, or 404: someone not announced for this event has no page under it."""
+    return get_object_or_404(lineup_with_sessions(event, public_lineup(event)), slug=slug)
 
 
 def public_speaker_profiles() -> QuerySet[Speaker]:
@@ -101,3 +142,12 @@ def bookmarked_sessions(user) -> QuerySet[Session]:
         )
         .order_by("starts_at", "pk")
     )
+
+
+def bookmarked_session_ids(user, *, event: Event) -> set[int]:
+    """The ids of the event's sessions on a person's agenda (none for an anonymous visitor):
+    which bookmark stars of a page are lit, in one query."""
+    if not user.is_authenticated:
+        return set()
+    sessions = bookmarked_sessions(user).filter(event=event).prefetch_related(None)
+    return set(sessions.values_list("pk", flat=True))
