@@ -395,7 +395,7 @@ def measure(port: int, targets: list[Target], args, wrk: str | None) -> None:
 # --- report ----------------------------------------------------------------------------------
 
 
-def print_results(targets: list[Target]) -> dict[str, float]:
+def print_results(targets: list[Target], aims=AIMS) -> dict[str, float]:
     minimal = targets[0].result["rps"]
     ratios = {target.key: target.result["rps"] / minimal for target in targets}
     print()
@@ -410,7 +410,7 @@ def print_results(targets: list[Target]) -> dict[str, float]:
     )  # fmt: skip
     print()
     print("aims (share of the minimal view's requests/s):")
-    for label, key, aim in AIMS:
+    for label, key, aim in aims:
         verdict = "met" if ratios[key] >= aim else "MISSED"
         print(f"  {label:<34} >= {aim:.2f}: {ratios[key]:.3f}  {verdict}")
     return ratios
