@@ -286,6 +286,11 @@ class OrderLine(TimeStampedModel):
         ]
 
     @property
+    def subtotal(self) -> int:
+        """Before any discount: the unit price times the quantity."""
+        return self.unit_price * self.quantity
+
+    @property
     def total(self) -> int:
         return (self.unit_price - self.unit_discount) * self.quantity
 
