@@ -400,6 +400,9 @@ class Refund(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    notice_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the buyer was e-mailed about this refund."
+    )
 
     class Meta:
         ordering = ["order", "created_at"]

@@ -12,8 +12,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import PassTypeFactory, PromoCodeFactory, SessionFactory, UserFactory
+from tests.factories import PassTypeFactory, PromoCodeFactory, UserFactory
 from tests.tickets.conftest import signed_webhook, stripe_event
+from tests.tickets.helpers import discounted_order
 from tickets.models import Order, OrderStatus, Payment
 from tickets.qr import ticket_qr_payload
 from tickets.services.order_states import mark_paid
@@ -94,18 +95,8 @@ def test_bought_on_the_site_paid_by_card_fulfilled_by_the_signed_webhook_shows_q
 
 
 def test_order_page_shows_lines_and_totals_that_add_up_and_the_events_local_start(client):
-    pass_type = PassTypeFactory(name="General Admission", phase__price=19000)
-    event = pass_type.event
-    event.venue_name, event.venue_address = "Zellerbach Hall", "101 Zellerbach, Berkeley"
-    event.save()
-    SessionFactory(event=event, starts_at=dt.datetime(2030, 6, 10, 16, 30, tzinfo=dt.UTC))
-    PromoCodeFactory(event=event, code="TENOFF", value=10)
-    order, _ = place_order(
-        event=event,
-        lines=[LineRequest(pass_type.pk, 2)],
-        email="buyer@example.com",
-        promo_code="TENOFF",
-    )
+    order = discounted_order(2)
+    event = order.event
 
     page = client.get(order_url(order, order.secret)).content.decode()
 
