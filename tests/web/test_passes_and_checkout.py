@@ -164,6 +164,26 @@ def test_passes_page_post_opens_the_checkout_with_the_selection_and_a_fresh_key(
     assert '<option value="1" selected>1</option>' in second.content.decode()
 
 
+def test_update_shows_a_name_field_per_pass_chosen_and_keeps_what_was_typed(client):
+    pass_type = PassTypeFactory()
+
+    response = checkout_post(
+        client,
+        pass_type.event,
+        quantities={pass_type: 3},
+        names={(pass_type, 0): "Ada Lovelace"},
+        update="1",
+        email="",
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Ada Lovelace"' in page
+    assert f'name="attendee-{pass_type.pk}-2"' in page
+    assert 'aria-invalid="true"' not in page
+    assert Order.objects.count() == 0
+
+
 def test_checkout_get_shows_the_form(client):
     pass_type = PassTypeFactory(name="General")
 

@@ -107,10 +107,9 @@ def checkout(request, slug: str):
         # Arriving with a selection (or changing quantities): show the form, nothing checked.
         initial = _selection(data, offers)
         initial["promo_code"] = promo_code
-        if not placing:
-            form = CheckoutForm(initial=initial, offers=offers, user=user)
-        else:
-            form = CheckoutForm(data, offers=offers, user=user)
+        if data.get("email"):
+            initial["email"] = data["email"][:254]
+        form = CheckoutForm(initial=initial, offers=offers, user=user)
         form.fresh_key()
         return _render_checkout(request, event, form)
 
