@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -98,3 +98,12 @@ def event_sales_status(event: Event) -> str | None:
     for status_of in EVENT_SALES_STATUS:
         return status_of(event, now=timezone.now())
     return None
+
+
+def event_start(event: Event) -> dt.datetime:
+    """When the event begins, in its own zone: its first published session's start, or
+    midnight of its first day when none is scheduled yet."""
+    first = (event.sessions.filter(is_published=True).order_by().aggregate(first=Min("starts_at")))[
+        "first"
+    ]
+    return (first or event.starts_at).astimezone(event.tzinfo)

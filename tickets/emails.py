@@ -1,4 +1,5 @@
-"""E-mails to buyers: the order confirmation with a QR code per ticket, and "sold out, refunded".
+"""E-mails to buyers: the order confirmation with a QR code per ticket, "sold out, refunded",
+and "your order was refunded" (each refund of a paid order).
 
 Each is sent once per order even if its task runs twice: the order row is locked and stamped
 (`confirmation_sent_at`) in the same transaction as the send, like speakers' invitations.
@@ -18,16 +19,38 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from tickets.models import Order, OrderStatus, TicketStatus
+from events.selectors import event_start
+from tickets.models import Order, OrderStatus, Refund, TicketStatus
 from tickets.money import format_money
 from tickets.qr import ticket_qr_png
 
 
 def order_url(order: Order) -> str:
-    """The order's private link (the secret is the key)."""
-    return f"{settings.GREENROOM_SITE_URL}/api/v1/orders/{order.code}/?key={order.secret}"
+    """The order's page on the public site, by its private link (the secret is the key)."""
+    # By URL name: the site is a layer above this app, which must not import it.
+    path = reverse("web:order", args=[order.code])
+    return f"{settings.GREENROOM_SITE_URL}{path}?key={order.secret}"
+
+
+def _order_context(order: Order) -> dict:
+    """What every e-mail about an order shows: the event (local start, venue), lines and sums."""
+    lines = list(order.lines.select_related("pass_type"))
+    for line in lines:
+        line.unit_amount = format_money(line.unit_price, order.currency)
+        line.amount = format_money(line.subtotal, order.currency)
+    return {
+        "order": order,
+        "event": order.event,
+        "starts": event_start(order.event),
+        "lines": lines,
+        "subtotal": format_money(order.subtotal, order.currency),
+        "discount": format_money(order.discount, order.currency),
+        "total": format_money(order.total, order.currency),
+        "order_url": order_url(order),
+    }
 
 
 def _qr_part(png: bytes, *, content_id: str, filename: str) -> MIMEPart:
@@ -84,20 +107,9 @@ def send_order_confirmation(*, order_id: int) -> bool:
         if order is None:
             return False
         tickets = list(order.tickets.filter(status=TicketStatus.VALID).select_related("pass_type"))
-        lines = list(order.lines.select_related("pass_type"))
-        for line in lines:
-            line.amount = format_money(line.total, order.currency)
         for number, ticket in enumerate(tickets, start=1):
             ticket.content_id = f"ticket-{number}.{order.code}@greenroom"
-        context = {
-            "order": order,
-            "event": order.event,
-            "lines": lines,
-            "tickets": tickets,
-            "total": format_money(order.total, order.currency),
-            "discount": format_money(order.discount, order.currency),
-            "order_url": order_url(order),
-        }
+        context = _order_context(order) | {"tickets": tickets}
         message = _email(
             order,
             subject=f"Your tickets for {order.event.name} (order {order.code})",
@@ -139,4 +151,38 @@ def send_refund_notice(*, order_id: int) -> bool:
             template="sold_out_refunded",
             context=context,
         ).send()
+    return True
+
+
+def send_refund_confirmation(*, refund_id: int) -> bool:
+    """Tell the buyer of a paid order what was refunded (in full or in part); once per refund.
+
+    The refund row is locked and stamped (`notice_sent_at`) with the send, like the
+    confirmation; a refund of a late payment is told by `send_refund_notice` instead.
+    """
+    with transaction.atomic():
+        refund = (
+            Refund.objects.select_for_update(of=("self",))
+            .select_related("order__event")
+            .filter(pk=refund_id, notice_sent_at__isnull=True)
+            .first()
+        )
+        if refund is None or refund.order.paid_at is None:
+            return False
+        order = refund.order
+        in_full = order.refunded_amount >= order.total
+        context = _order_context(order) | {
+            "refunded": format_money(refund.amount, order.currency),
+            "refunded_in_all": format_money(order.refunded_amount, order.currency),
+            "in_full": in_full,
+        }
+        _email(
+            order,
+            subject=f"Refund of {context['refunded']} for your order {order.code} "
+            f"({order.event.name})",
+            template="refunded",
+            context=context,
+        ).send()
+        refund.notice_sent_at = timezone.now()
+        refund.save(update_fields=["notice_sent_at", "updated_at"])
     return True

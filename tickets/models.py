@@ -286,6 +286,11 @@ class OrderLine(TimeStampedModel):
         ]
 
     @property
+    def subtotal(self) -> int:
+        """Before any discount: the unit price times the quantity."""
+        return self.unit_price * self.quantity
+
+    @property
     def total(self) -> int:
         return (self.unit_price - self.unit_discount) * self.quantity
 
@@ -394,6 +399,9 @@ class Refund(TimeStampedModel):
     reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    notice_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the buyer was e-mailed about this refund."
     )
 
     class Meta:

@@ -20,6 +20,11 @@ def send_refund_notice(order_id: int) -> bool:
 
 
 @shared_task
+def send_refund_confirmation(refund_id: int) -> bool:
+    return emails.send_refund_confirmation(refund_id=refund_id)
+
+
+@shared_task
 def refund_unfulfilled_payment(order_id: int) -> bool:
     """Refund a late payment for passes that sold out meanwhile, then tell the buyer."""
     return refunds.refund_unfulfilled_payment(order_id=order_id) is not None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, agenda, events, speakers
+from web.views import account, agenda, events, orders, passes, speakers
 
 app_name = "web"
 
@@ -24,4 +24,10 @@ urlpatterns = [
     ),
     path("account/", account.account, name="account"),
     path("account/delete/", account.delete_account, name="delete-account"),
+    path("events/<slug:slug>/passes/", passes.passes, name="passes"),
+    path("events/<slug:slug>/checkout/", passes.checkout, name="checkout"),
+    path("orders/<slug:code>/", orders.order_page, name="order"),
+    path("orders/<slug:code>/status/", orders.order_status, name="order-status"),
+    path("orders/<slug:code>/pay/", orders.order_pay, name="order-pay"),
+    path("orders/<slug:code>/cancel/", orders.order_cancel, name="order-cancel"),
 ]

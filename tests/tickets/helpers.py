@@ -9,12 +9,13 @@ library to install. It follows the layout of ISO/IEC 18004 on its own and shares
 segno, which drew the image.
 """
 
+import datetime as dt
 import io
 
 from django.utils import timezone
 from PIL import Image
 
-from tests.factories import PassTypeFactory
+from tests.factories import PassTypeFactory, PromoCodeFactory, SessionFactory
 from tickets.models import Order, OrderStatus, PassType, Ticket
 from tickets.services.ordering import LineRequest, place_order
 
@@ -46,6 +47,25 @@ def paid_ticket(
         attendee_name=attendee_name,
         attendee_email=attendee_email,
     )
+
+
+def discounted_order(quantity: int = 2) -> Order:
+    """A pending order of `quantity` General Admission passes at $190.00 with 10 % off (code
+    TENOFF), for an event at Zellerbach Hall whose first session starts 10 June 2030, 09:30
+    in Los Angeles."""
+    pass_type = PassTypeFactory(name="General Admission", phase__price=19000, max_per_order=10)
+    event = pass_type.event
+    event.venue_name, event.venue_address = "Zellerbach Hall", "101 Zellerbach, Berkeley"
+    event.save()
+    SessionFactory(event=event, starts_at=dt.datetime(2030, 6, 10, 16, 30, tzinfo=dt.UTC))
+    PromoCodeFactory(event=event, code="TENOFF", value=10)
+    order, _ = place_order(
+        event=event,
+        lines=[LineRequest(pass_type.pk, quantity)],
+        email="buyer@example.com",
+        promo_code="TENOFF",
+    )
+    return order
 
 
 # --- reading a QR code back -------------------------------------------------------------------

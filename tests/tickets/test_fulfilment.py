@@ -97,7 +97,7 @@ def test_confirmation_has_text_html_a_qr_image_per_ticket_and_the_order_link(
 
     (sent,) = mail.outbox
     html, mimetype = sent.alternatives[0]
-    link = f"https://greenroom.test/api/v1/orders/{order.code}/?key={order.secret}"
+    link = f"https://greenroom.test/orders/{order.code}/?key={order.secret}"
     parsed = message_from_bytes(sent.message().as_bytes())
     images = [part for part in parsed.walk() if part.get_content_type() == "image/png"]
     tickets = list(order.tickets.order_by("pk"))

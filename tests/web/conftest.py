@@ -1,4 +1,5 @@
-"""Fixtures of the public site's tests: a published programme of any size, signed-in clients."""
+"""Fixtures of the public site's tests: a published programme of any size, signed-in clients,
+and payments through the same local Stripe server and signed webhooks as the API's tests."""
 
 import datetime as dt
 
@@ -16,6 +17,13 @@ from tests.factories import (
     TagFactory,
     UserFactory,
     local_time,
+)
+from tests.tickets.conftest import (  # noqa: F401  (fixtures)
+    deliver,
+    localstripe_url,
+    phone,
+    stripe_settings,
+    webhook_settings,
 )
 
 STAGES = 4

@@ -22,6 +22,12 @@ def queue_refund_notice(order_id: int) -> None:
     send_refund_notice.delay(order_id)
 
 
+def queue_refund_confirmation(refund_id: int) -> None:
+    from tickets.tasks import send_refund_confirmation
+
+    send_refund_confirmation.delay(refund_id)
+
+
 def queue_unfulfilled_refund(order_id: int) -> None:
     from tickets.tasks import refund_unfulfilled_payment
 

@@ -14,7 +14,11 @@ from tickets import stripe_gateway
 from tickets.exceptions import TicketsError
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus, Refund
 from tickets.services.order_states import add_refund
-from tickets.services.queueing import after_commit, queue_refund_notice
+from tickets.services.queueing import (
+    after_commit,
+    queue_refund_confirmation,
+    queue_refund_notice,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +114,9 @@ def record_stripe_refund(
             )
             refunded = locked.total
         add_refund(locked, refunded=refunded, now=now)
+        if locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+            # A late payment given back (the order was never paid) is told by its own notice.
+            after_commit(queue_refund_confirmation, refund.pk)
     return refund
 
 
