@@ -26,7 +26,14 @@ def demo_site(site, settings) -> str:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", f"/events/{DEMO_EVENT_SLUG}/", "/accounts/signup/", "/accounts/login/"],
+    [
+        "/",
+        f"/events/{DEMO_EVENT_SLUG}/",
+        "/accounts/signup/",
+        "/accounts/login/",
+        "/accounts/login/code/",
+        "/accounts/password/reset/",
+    ],
 )
 def test_public_page_has_no_serious_accessibility_violation(demo_site, phone, path):
     phone.goto(path)
