@@ -40,10 +40,23 @@ def _say(message: str) -> None:
     print(f"rundev: {message}", file=sys.stderr, flush=True)
 
 
-def _start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603  # nosec B603  # our own interpreter and modules
+class _Stopped(Exception):
+    """SIGINT (Ctrl-C), SIGTERM or SIGHUP arrived."""
+
+
+def _on_signal(signum, frame):
+    raise _Stopped(signum)
+
+
+def _start(
+    command: list[str], children: list[subprocess.Popen], env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """Start a child in a session of its own, recorded in `children` at once (for cleanup)."""
+    process = subprocess.Popen(  # noqa: S603  # nosec B603  # our own interpreter and modules
         command, cwd=BASE_DIR, env=env, start_new_session=True
     )
+    children.append(process)
+    return process
 
 
 def _stop(process: subprocess.Popen, first_signal: int = signal.SIGTERM) -> None:
@@ -78,14 +91,13 @@ def _register_webhook(base: str, *, url: str, secret: str) -> None:
         pass
 
 
-def _start_localstripe(port: int) -> tuple[subprocess.Popen, str]:
+def _start_localstripe(port: int, children: list[subprocess.Popen]) -> tuple[subprocess.Popen, str]:
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "config.localstripe", "--port", str(port), "--from-scratch"]
-    process = _start(command)
+    process = _start(command, children)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not _localstripe_answers(base):
         if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
             raise SystemExit(f"rundev: localstripe did not start on {base} (port in use?)")
         time.sleep(0.1)
     return process, base
@@ -108,20 +120,40 @@ def main(argv: list[str] | None = None) -> int:
     if args.noreload:
         runserver.append("--noreload")
 
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+    children: list[subprocess.Popen] = []
+    try:
+        return _serve(args.addrport, runserver, args.stripe_port, children)
+    except _Stopped:
+        return 0
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut cleanup short
+        # The children have sessions of their own, so Ctrl-C reached only us: pass it on,
+        # the site first (SIGINT, as from a terminal), then localstripe.
+        for process in reversed(children):
+            _stop(process, signal.SIGINT)
+        _say("stopped")
+
+
+def _serve(
+    addrport: str, runserver: list[str], stripe_port: int, children: list[subprocess.Popen]
+) -> int:
+    """Start localstripe (unless keys are set) and the site; return when the site ends."""
     env = dict(os.environ)
     localstripe = None
     if env.get("STRIPE_SECRET_KEY"):
         _say("STRIPE_SECRET_KEY is set: using that Stripe, no local one")
     else:
-        localstripe, stripe_base = _start_localstripe(args.stripe_port)
+        localstripe, stripe_base = _start_localstripe(stripe_port, children)
         webhook_secret = f"whsec_{secrets.token_hex(16)}"
-        site_url = env.get("SITE_URL") or _site_url(args.addrport)
+        site_url = env.get("SITE_URL") or _site_url(addrport)
         try:
             _register_webhook(
                 stripe_base, url=f"{site_url}/api/v1/webhooks/stripe/", secret=webhook_secret
             )
         except OSError as error:
-            _stop(localstripe)
             raise SystemExit(f"rundev: could not register the webhook: {error}") from error
         env.update(
             STRIPE_SECRET_KEY=SECRET_KEY,
@@ -136,28 +168,14 @@ def main(argv: list[str] | None = None) -> int:
             "payments are simulated (test card 4242 4242 4242 4242)"
         )
 
-    site = _start(runserver, env=env)
-    _say(f"site (pid {site.pid}) on {_site_url(args.addrport)}")
-    stopping = []
-
-    def on_signal(signum, frame):
-        stopping.append(signum)
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, on_signal)
-    try:
-        while site.poll() is None and not stopping:
-            if localstripe is not None and localstripe.poll() is not None:
-                _say("localstripe exited; stopping the site")
-                break
-            time.sleep(0.2)
-    finally:
-        # Ctrl-C reaches our group only (the children have their own): pass it on.
-        _stop(site, signal.SIGINT)
-        if localstripe is not None:
-            _stop(localstripe)
-        _say("stopped")
-    return 0 if stopping else (site.returncode or 0)
+    site = _start(runserver, children, env=env)
+    _say(f"site (pid {site.pid}) on {_site_url(addrport)}")
+    while site.poll() is None:
+        if localstripe is not None and localstripe.poll() is not None:
+            _say("localstripe exited; stopping the site")
+            return 1
+        time.sleep(0.2)
+    return site.returncode or 0
 
 
 if __name__ == "__main__":

@@ -204,11 +204,12 @@ def test_rundev_registers_the_site_webhook_with_localstripe(launch):
     running.wait_for_log(r'"POST /api/v1/webhooks/stripe/ HTTP/1\.1" 200')
 
 
-def test_rundev_ctrl_c_leaves_no_process(launch):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_rundev_stopped_leaves_no_process(launch, signum):
     running = launch()
     groups = [running.pid_of("localstripe"), running.pid_of("site")]
 
-    returncode = running.stop(signal.SIGINT)
+    returncode = running.stop(signum)
 
     assert returncode == 0
     assert _wait_until_gone(groups) == {pgid: [] for pgid in groups}
