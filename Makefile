@@ -30,10 +30,12 @@ $(BIN)/.installed: $(BIN)/python pyproject.toml $(LOCK)
 
 install: $(BIN)/.installed
 
+# Without STRIPE_SECRET_KEY, config/rundev.py runs a local Stripe (localstripe) beside the site,
+# with test keys and the webhook registered, and stops it when the site stops.
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python -m config.rundev $(HOST)
 
 test: install
 	$(BIN)/python -m pytest

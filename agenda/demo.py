@@ -2,14 +2,15 @@
 
 Runs after the events and speakers apps' demos (INSTALLED_APPS order), which create the event,
 its stages and tags, and the speakers. Session times are offsets from the event's stored first
-day.
+day. A session is created only when the event has none of its title: an organizer's edits
+(times, speakers, tags) survive the next `make run`.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
 from agenda.services import SpeakerSlot, schedule_session
-from events.demo import CREATED, DEMO_EVENT_SLUG, UNCHANGED, UPDATED, SeedReport
+from events.demo import CREATED, DEMO_EVENT_SLUG, UNCHANGED, SeedReport
 from events.models import Event, Session, SessionFormat, Stage, Tag
 from speakers.demo import DEMO_HOST
 from speakers.models import SessionRole, Speaker
@@ -189,42 +190,28 @@ def _seed_session(
     speakers: dict[str, Speaker],
     tags: dict[str, Tag],
 ) -> str:
-    """Create or realign one session; saves (through the agenda rules) only what differs."""
+    """Create one session if it is missing (through the agenda rules); an existing one, with
+    its speakers and tags, is the organizers' and is left alone."""
+    if Session.objects.filter(event=event, title=row.title).exists():
+        return UNCHANGED
     day = event.start_date + dt.timedelta(days=row.day)
-    values = {
-        "stage": stages[row.stage],
-        "abstract": row.abstract,
-        "format": row.format,
-        "starts_at": dt.datetime.combine(day, dt.time.fromisoformat(row.start), event.tzinfo),
-        "ends_at": dt.datetime.combine(day, dt.time.fromisoformat(row.end), event.tzinfo),
-        "is_published": True,
-    }
+    session = Session(
+        event=event,
+        title=row.title,
+        stage=stages[row.stage],
+        abstract=row.abstract,
+        format=row.format,
+        starts_at=dt.datetime.combine(day, dt.time.fromisoformat(row.start), event.tzinfo),
+        ends_at=dt.datetime.combine(day, dt.time.fromisoformat(row.end), event.tzinfo),
+        is_published=True,
+    )
     slots = [
         SpeakerSlot(speakers[name], role, position)
         for position, (name, role) in enumerate(row.speakers, start=1)
     ]
-    wanted_slots = {(slot.speaker.pk, slot.role, slot.position) for slot in slots}
-    wanted_tags = {tags[slug] for slug in row.tags}
-
-    session = Session.objects.select_related("stage").filter(event=event, title=row.title).first()
-    if session is None:
-        outcome, session = CREATED, Session(event=event, title=row.title)
-    else:
-        current_slots = set(session.session_speakers.values_list("speaker_id", "role", "position"))
-        differs = any(getattr(session, name) != value for name, value in values.items())
-        outcome = UPDATED if differs or current_slots != wanted_slots else UNCHANGED
-
-    if outcome != UNCHANGED:
-        for name, value in values.items():
-            setattr(session, name, value)
-        schedule_session(session=session, speakers=slots)
-    if set(session.tags.all()) != wanted_tags:
-        session.tags.set(wanted_tags)
-        if outcome == UNCHANGED:
-            # Tags live in another table; touch the session so delta sync notices the change.
-            session.save(update_fields=["updated_at"])
-            outcome = UPDATED
-    return outcome
+    schedule_session(session=session, speakers=slots)
+    session.tags.set(tags[slug] for slug in row.tags)
+    return CREATED
 
 
 def seed() -> SeedReport:

@@ -1,8 +1,9 @@
 """Demo data of the events app: the “TC Sessions: Mobility 2021” event, its stages and topics.
 
-`seed()` is called by `manage.py seed_demo`; it is safe to run any number of times. Rows are
-found by a natural key and saved only when a value differs, so a second run writes nothing.
-The small helpers here (`upsert`, `SeedReport`) are shared by the other apps' demo modules.
+`seed()` is called by `manage.py seed_demo` (so by every `make run`); it is safe to run any
+number of times. It creates what is missing and leaves what exists alone: rows are found by a
+natural key, and a row that is already there, with its links, is the organizers' to edit, never
+reverted. The small helpers here (`ensure`, `SeedReport`) are shared by the other apps' demos.
 """
 
 import datetime as dt
@@ -105,29 +106,23 @@ def _describe(counts: Counter[str]) -> str:
     return ", ".join(f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in counts.items())
 
 
-def upsert(
+def ensure(
     model: type[Model],
     lookup: Mapping[str, Any],
     values: Mapping[str, Any],
     *,
     on_create: Callable[[], Mapping[str, Any]] | None = None,
 ) -> tuple[Any, str]:
-    """Find the row by `lookup` and make it hold `values`, saving only the fields that differ.
+    """Find the row by `lookup`, or create it with `values`; an existing row is left as it is.
 
-    `on_create` supplies values given only to a new row (a slug, the first dates). Unlike
-    `update_or_create`, an unchanged row is not saved, so its `updated_at` stays put.
+    `on_create` supplies values computed only for a new row (a slug, the first dates). Unlike
+    `update_or_create`, an organizer's edit of a demo row survives the next `make run`.
     """
     instance = model._default_manager.filter(**lookup).order_by("pk").first()
-    if instance is None:
-        extra = on_create() if on_create else {}
-        return model._default_manager.create(**lookup, **values, **extra), CREATED
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    if not changed:
+    if instance is not None:
         return instance, UNCHANGED
-    for name in changed:
-        setattr(instance, name, values[name])
-    instance.save()
-    return instance, UPDATED
+    extra = on_create() if on_create else {}
+    return model._default_manager.create(**lookup, **values, **extra), CREATED
 
 
 def first_demo_day() -> dt.date:
@@ -164,18 +159,18 @@ def _seed_organizer(report: SeedReport) -> None:
 def seed() -> SeedReport:
     """Load the demo event, its stages, the topic tags and the organizer account."""
     report = SeedReport()
-    # Dates are set once: a later run keeps them, so session times stay where they were.
-    event, outcome = upsert(Event, {"slug": DEMO_EVENT_SLUG}, EVENT, on_create=_event_dates)
+    # Dates are set once, when the event is created: four weeks after that day.
+    event, outcome = ensure(Event, {"slug": DEMO_EVENT_SLUG}, EVENT, on_create=_event_dates)
     report.record("event", outcome)
 
     for slug, name, position in STAGES:
-        _, outcome = upsert(
+        _, outcome = ensure(
             Stage, {"event": event, "slug": slug}, {"name": name, "position": position}
         )
         report.record("stage", outcome)
 
     for slug, name in TAGS:
-        _, outcome = upsert(Tag, {"slug": slug}, {"name": name})
+        _, outcome = ensure(Tag, {"slug": slug}, {"name": name})
         report.record("tag", outcome)
 
     _seed_organizer(report)

@@ -8,7 +8,7 @@ no private e-mail or phone. The agenda app's demo puts them in sessions.
 
 from dataclasses import dataclass
 
-from events.demo import CREATED, DEMO_EVENT_SLUG, UNCHANGED, SeedReport, upsert
+from events.demo import CREATED, DEMO_EVENT_SLUG, UNCHANGED, SeedReport, ensure
 from events.models import Event
 from events.services import unique_slug
 from speakers.models import InvitationStatus, Organization, Speaker
@@ -140,7 +140,7 @@ SPEAKERS = (
 def _seed_people(report: SeedReport) -> dict[str, Speaker]:
     organizations = {}
     for name in dict.fromkeys(row.organization for row in SPEAKERS if row.organization):
-        organizations[name], outcome = upsert(
+        organizations[name], outcome = ensure(
             Organization, {"name": name}, {}, on_create=lambda name=name: _slug(Organization, name)
         )
         report.record("organization", outcome)
@@ -153,10 +153,9 @@ def _seed_people(report: SeedReport) -> dict[str, Speaker]:
             "bio": row.bio,
         }
         if row.email:
-            # Only the fictional host has an address; real people's private fields stay as
-            # the organizers left them.
+            # Only the fictional host has an address; real people get no private contact.
             values["email"] = row.email
-        speakers[row.name], outcome = upsert(
+        speakers[row.name], outcome = ensure(
             Speaker,
             {"name": row.name},
             values,
@@ -176,9 +175,11 @@ def seed() -> SeedReport:
     event = Event.objects.get(slug=DEMO_EVENT_SLUG)
     speakers = _seed_people(report)
 
-    confirmed = set_lineup_status(
-        event=event, speakers=speakers.values(), status=InvitationStatus.CONFIRMED
-    )
+    # Only speakers missing from the lineup join it, confirmed; an organizer's later answer
+    # (declined, invited again) stands.
+    in_lineup = set(event.lineup.values_list("speaker_id", flat=True))
+    missing = [speaker for speaker in speakers.values() if speaker.pk not in in_lineup]
+    confirmed = set_lineup_status(event=event, speakers=missing, status=InvitationStatus.CONFIRMED)
     report.record("lineup confirmation", CREATED, confirmed)
     report.record("lineup confirmation", UNCHANGED, len(speakers) - confirmed)
     return report

@@ -17,6 +17,7 @@ from events.demo import DEMO_EVENT_SLUG
 from events.management.commands.seed_demo import demo_modules
 from events.models import Event, Session, Tag
 from speakers.models import InvitationStatus, SessionRole, SessionSpeaker, Speaker
+from speakers.services import set_lineup_status
 
 REAL_SPEAKERS = {
     "Jewel Li": ("", "AutoX"),
@@ -252,11 +253,12 @@ def test_seed_demo_second_run_changes_nothing(demo_event):
 
 
 @pytest.mark.django_db
-def test_seed_demo_later_run_keeps_stored_dates_and_follows_them(demo_event):
+def test_seed_demo_later_run_keeps_stored_dates_and_creates_missing_sessions_on_them(demo_event):
     moved_start = demo_event.start_date + dt.timedelta(days=10)
     Event.objects.filter(pk=demo_event.pk).update(
         start_date=moved_start, end_date=moved_start + dt.timedelta(days=1)
     )
+    demo_event.sessions.filter(title="Opening remarks").delete()
 
     seed_demo()
     demo_event.refresh_from_db()
@@ -267,16 +269,70 @@ def test_seed_demo_later_run_keeps_stored_dates_and_follows_them(demo_event):
 
 
 @pytest.mark.django_db
-def test_seed_demo_realigns_an_edited_session(demo_event):
+def test_seed_demo_keeps_an_organizers_edit_of_a_sessions_speakers_and_tags(demo_event):
     panel = demo_event.sessions.get(title="China's robotaxi race")
     panel.session_speakers.filter(speaker__name="Huan Sun").delete()
     panel.tags.clear()
 
     output = seed_demo()
 
-    assert "updated 1 session" in output
-    assert panel.session_speakers.count() == 4
-    assert panel.tags.count() == 4
+    assert "agenda: nothing new;" in output
+    assert panel.session_speakers.count() == 3
+    assert panel.tags.count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_an_organizers_edit_of_the_event(demo_event):
+    Event.objects.filter(pk=demo_event.pk).update(name="Mobility 2021, renamed", tagline="Ours")
+
+    seed_demo()
+    demo_event.refresh_from_db()
+
+    assert (demo_event.name, demo_event.tagline) == ("Mobility 2021, renamed", "Ours")
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_an_organizers_edit_of_a_session(demo_event):
+    keynote = demo_event.sessions.get(title="Jesse Levinson on taking out the driver")
+    keynote.abstract = "Moved to the afternoon."
+    keynote.is_published = False
+    keynote.save()
+
+    seed_demo()
+    keynote.refresh_from_db()
+
+    assert (keynote.abstract, keynote.is_published) == ("Moved to the afternoon.", False)
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_an_organizers_edit_of_a_speaker(demo_event):
+    Speaker.objects.filter(name="Pam Fletcher").update(job_title="Chief Innovation Officer")
+
+    seed_demo()
+
+    assert Speaker.objects.get(name="Pam Fletcher").job_title == "Chief Innovation Officer"
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_a_declined_speaker_declined(demo_event):
+    frank = Speaker.objects.get(name="Frank Reig")
+    set_lineup_status(event=demo_event, speakers=[frank], status=InvitationStatus.DECLINED)
+    entry = demo_event.lineup.get(speaker=frank)
+
+    seed_demo()
+    entry.refresh_from_db()
+
+    assert entry.status == InvitationStatus.DECLINED
+
+
+@pytest.mark.django_db
+def test_seed_demo_recreates_a_deleted_session(demo_event):
+    demo_event.sessions.filter(title="Lunch break").delete()
+
+    output = seed_demo()
+
+    assert "agenda: created 1 session;" in output
+    assert demo_event.sessions.filter(title="Lunch break").count() == 1
 
 
 def test_seed_demo_visits_apps_with_a_demo_module_in_installed_order():

@@ -3,8 +3,8 @@
 Runs after `events.demo.seed()` (INSTALLED_APPS order), which creates the event. General
 Admission costs $125, the price the event announced; early-bird, regular and late phases step
 around it. Phase and sales times are computed from the event's stored dates in its own zone,
-so they follow the event if its dates move. Rows are found by a natural key and saved only
-when a value differs: a second run writes nothing.
+as they are when a row is created. Rows are found by a natural key; what is missing is created
+and what exists (with its links) is left as the organizers made it: a second run writes nothing.
 """
 
 import datetime as dt
@@ -17,9 +17,8 @@ from events.demo import (
     DEMO_EVENT_SLUG,
     ORGANIZER_PASSWORD,
     UNCHANGED,
-    UPDATED,
     SeedReport,
-    upsert,
+    ensure,
 )
 from events.models import Event
 from tickets.models import InventoryPool, PassType, PassVisibility, PricePhase, PromoCode
@@ -149,7 +148,7 @@ def _days_before(event: Event, days: int | None) -> dt.datetime | None:
 
 
 def _seed_pass(event: Event, row: DemoPass, pool: InventoryPool, report: SeedReport) -> PassType:
-    pass_type, outcome = upsert(
+    pass_type, outcome = ensure(
         PassType,
         {"event": event, "slug": row.slug},
         {
@@ -164,17 +163,12 @@ def _seed_pass(event: Event, row: DemoPass, pool: InventoryPool, report: SeedRep
             "position": row.position,
         },
     )
-    wanted_pools = {pool.pk} if row.in_person else set()
-    if set(pass_type.pools.values_list("pk", flat=True)) != wanted_pools:
-        pass_type.pools.set(wanted_pools)
-        if outcome == UNCHANGED:
-            # Pools live in another table; touch the pass so delta sync notices the change.
-            pass_type.save(update_fields=["updated_at"])
-            outcome = UPDATED
+    if outcome == CREATED and row.in_person:
+        pass_type.pools.set([pool])
     report.record("pass type", outcome)
 
     for position, phase in enumerate(row.phases, start=1):
-        _, outcome = upsert(
+        _, outcome = ensure(
             PricePhase,
             {"pass_type": pass_type, "name": phase.name},
             {
@@ -192,7 +186,7 @@ def _seed_pass(event: Event, row: DemoPass, pool: InventoryPool, report: SeedRep
 def _seed_promo(
     event: Event, row: DemoPromo, passes: dict[str, PassType], report: SeedReport
 ) -> None:
-    promo, outcome = upsert(
+    promo, outcome = ensure(
         PromoCode,
         {"event": event, "code": row.code},
         {
@@ -204,12 +198,8 @@ def _seed_promo(
             "unlocks_hidden": row.unlocks_hidden,
         },
     )
-    wanted = {passes[slug].pk for slug in row.pass_slugs}
-    if set(promo.pass_types.values_list("pk", flat=True)) != wanted:
-        promo.pass_types.set(wanted)
-        if outcome == UNCHANGED:
-            promo.save(update_fields=["updated_at"])
-            outcome = UPDATED
+    if outcome == CREATED:
+        promo.pass_types.set(passes[slug] for slug in row.pass_slugs)
     report.record("promo code", outcome)
 
 
@@ -229,7 +219,7 @@ def seed() -> SeedReport:
     """Load the demo event's passes, their price phases, the shared seats and promo codes."""
     report = SeedReport()
     event = Event.objects.get(slug=DEMO_EVENT_SLUG)
-    pool, outcome = upsert(
+    pool, outcome = ensure(
         InventoryPool,
         {"event": event, "name": IN_PERSON_SEATS},
         {"capacity": IN_PERSON_CAPACITY},

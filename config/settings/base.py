@@ -400,7 +400,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-# Confirming the address in the session (browser or app) that signed up logs that person in.
+# Confirming the address in the session (browser or app) that signed up signs the person in
+# (allauth checks that the session is the one that signed up; a link opened elsewhere only
+# verifies the address).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Greenroom] "

@@ -63,7 +63,7 @@ def localstripe_url(tmp_path_factory):
     port = free_port()
     log = Path(tmp_path_factory.mktemp("localstripe")) / "localstripe.log"
     with log.open("wb") as out:
-        launcher = "tests.localstripe_loopback"  # binds the loopback only: see its docstring
+        launcher = "config.localstripe"  # binds the loopback only: see its docstring
         process = subprocess.Popen(  # noqa: S603 (fixed arguments)
             [sys.executable, "-m", launcher, "--port", str(port), "--from-scratch"],
             stdout=out,

@@ -167,24 +167,33 @@ def test_demo_door_staff_may_check_in_but_not_open_the_admin(demo_event):
     assert not door.is_staff
 
 
-def test_seeding_again_restores_an_edited_price_and_pool_membership(demo_event):
+def test_seeding_again_keeps_an_edited_price_and_pool_membership(demo_event):
     general = demo_event.pass_types.get(slug="general-admission")
     PricePhase.objects.filter(pass_type=general, name="Regular").update(price=1)
     general.pools.clear()
 
     report = demo.seed()
 
-    assert general.phases.get(name="Regular").price == 12500
-    assert list(general.pools.values_list("name", flat=True)) == ["In-person seats"]
-    assert "updated 1 pass type, 1 price phase" in str(report)
+    assert general.phases.get(name="Regular").price == 1
+    assert list(general.pools.values_list("name", flat=True)) == []
+    assert report.changed_anything is False
 
 
-def test_phases_follow_the_event_when_its_dates_move(demo_event):
+def test_seeding_again_keeps_an_edited_promo_code(demo_event):
+    PromoCode.objects.filter(event=demo_event, code="MOBILITY20").update(max_uses=3)
+
+    demo.seed()
+
+    assert PromoCode.objects.get(event=demo_event, code="MOBILITY20").max_uses == 3
+
+
+def test_a_recreated_pass_follows_the_event_when_its_dates_moved(demo_event):
     moved = demo_event.start_date + dt.timedelta(days=7)
     Event.objects.filter(pk=demo_event.pk).update(
         start_date=moved, end_date=moved + dt.timedelta(days=1)
     )
     demo_event.refresh_from_db()
+    PassType.objects.filter(event=demo_event, slug="general-admission").delete()
 
     demo.seed()
 

@@ -28,7 +28,7 @@ def demo_modules() -> list[tuple[AppConfig, ModuleType]]:
 
 
 class Command(BaseCommand):
-    """Load (or bring up to date) the demo event; running it again changes nothing."""
+    """Load what is missing of the demo event; what exists (edited or not) stays as it is."""
 
     help = "Load the TC Sessions: Mobility 2021 demo: event, speakers, agenda and organizer login."
 

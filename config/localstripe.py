@@ -1,8 +1,10 @@
-"""localstripe on one interface, the loopback by default: `python -m tests.localstripe_loopback`.
+"""localstripe on one interface, the loopback by default: `python -m config.localstripe`.
 
 The `localstripe` command binds every interface (`::`, IPv4 too); a fake Stripe that takes any
-key and fires webhooks at whatever URL it is told must not answer the network. The README's
-walkthrough and the test fixtures start it through here.
+key and fires webhooks at whatever URL it is told must not answer the network. `make run`
+(config/rundev.py), the README's walkthrough and the test fixtures start it through here.
+localstripe is a development dependency (GPL-3.0): it runs in its own process, never imported
+by the site.
 """
 
 import argparse

@@ -36,7 +36,7 @@ def _outward_address() -> str | None:
 def local_stripe_port():
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 (fixed arguments)
-        [sys.executable, "-m", "tests.localstripe_loopback", "--port", str(port), "--from-scratch"],
+        [sys.executable, "-m", "config.localstripe", "--port", str(port), "--from-scratch"],
         cwd=PROJECT_DIR,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -68,5 +68,5 @@ def test_local_stripe_refuses_connections_beyond_the_loopback(local_stripe_port)
 def test_readme_walkthrough_starts_local_stripe_on_the_loopback():
     readme = (PROJECT_DIR / "README.md").read_text()
 
-    assert "python -m tests.localstripe_loopback --port 8420" in readme
+    assert "python -m config.localstripe --port 8420" in readme
     assert "bin/localstripe" not in readme
