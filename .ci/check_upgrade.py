@@ -64,7 +64,11 @@ CHECKSUM_COLUMNS = {
 }
 # Models the new code genuinely adds ("app_label.model"): their content types and permissions
 # may appear. A model moved to another app is not new: it must keep its content type.
-NEW_MODELS: set[str] = set()
+NEW_MODELS: set[str] = {
+    # django-allauth's accounts (issue 11): their content types and permissions are new rows.
+    "account.emailaddress",
+    "account.emailconfirmation",
+}
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the
 # venv has the project installed in editable mode, pointing at the current checkout).

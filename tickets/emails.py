@@ -19,20 +19,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from events.selectors import event_start
+from tickets.links import order_url
 from tickets.models import Order, OrderStatus, Refund, TicketStatus
 from tickets.money import format_money
 from tickets.qr import ticket_qr_png
-
-
-def order_url(order: Order) -> str:
-    """The order's page on the public site, by its private link (the secret is the key)."""
-    # By URL name: the site is a layer above this app, which must not import it.
-    path = reverse("web:order", args=[order.code])
-    return f"{settings.GREENROOM_SITE_URL}{path}?key={order.secret}"
 
 
 def _order_context(order: Order) -> dict:

@@ -194,15 +194,15 @@ def test_checkout_creates_a_session_with_the_lines_and_an_idempotency_key(checko
     assert "buyer@example.com" not in str(params)
 
 
-def test_checkout_without_return_urls_comes_back_to_the_order_link(checkout_stripe):
+def test_checkout_without_return_urls_comes_back_to_the_sites_order_page(checkout_stripe):
     order = pending_order()
 
     start_payment(order=order, flow="checkout")
 
     params = checkout_stripe["requests"][0]["params"]
-    assert params["success_url"].startswith(
-        f"https://greenroom.test/api/v1/orders/{order.code}/?key={order.secret}"
-    )
+    page = f"https://greenroom.test/orders/{order.code}/?key={order.secret}"
+    assert params["success_url"] == f"{page}&payment=paid"
+    assert params["cancel_url"] == f"{page}&payment=cancelled"
 
 
 def test_unknown_flow_is_refused(settings):

@@ -8,13 +8,13 @@ and payable again.
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from tickets import stripe_gateway
 from tickets.exceptions import HoldExpired, OrderNotPayable, TicketsError
+from tickets.links import order_url
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services.fulfilment import fulfil_order
 
@@ -49,8 +49,8 @@ def start_payment(
         session = stripe_gateway.create_checkout_session(
             order=order,
             attempt=attempt,
-            success_url=success_url or _order_url(order, "paid"),
-            cancel_url=cancel_url or _order_url(order, "cancelled"),
+            success_url=success_url or order_url(order, payment="paid"),
+            cancel_url=cancel_url or order_url(order, payment="cancelled"),
             expires_at=stripe_gateway.checkout_expires_at(order.hold_expires_at, now=now),
         )
         fields = {"stripe_checkout_session_id": session.id, "checkout_url": session.url}
@@ -70,13 +70,6 @@ def _check_payable(order: Order, *, now: dt.datetime) -> None:
 def next_attempt(order: Order) -> int:
     """The number of the order's next payment attempt (attempts count from 1)."""
     return (order.payments.aggregate(last=Max("attempt"))["last"] or 0) + 1
-
-
-def _order_url(order: Order, outcome: str) -> str:
-    return (
-        f"{settings.GREENROOM_SITE_URL}/api/v1/orders/{order.code}/"
-        f"?key={order.secret}&payment={outcome}"
-    )
 
 
 def _record_attempt(order: Order, *, flow: str, attempt: int, fields: dict) -> Payment:
