@@ -20,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.selectors import event_start
 from tickets.links import order_url
@@ -105,7 +106,8 @@ def send_order_confirmation(*, order_id: int) -> bool:
         context = _order_context(order) | {"tickets": tickets}
         message = _email(
             order,
-            subject=f"Your tickets for {order.event.name} (order {order.code})",
+            subject=_("Your tickets for %(event)s (order %(code)s)")
+            % {"event": order.event.name, "code": order.code},
             template="confirmation",
             context=context,
         )
@@ -140,7 +142,8 @@ def send_refund_notice(*, order_id: int) -> bool:
         }
         _email(
             order,
-            subject=f"Sold out: your payment for {order.event.name} is refunded",
+            subject=_("Sold out: your payment for %(event)s is refunded")
+            % {"event": order.event.name},
             template="sold_out_refunded",
             context=context,
         ).send()
@@ -171,8 +174,8 @@ def send_refund_confirmation(*, refund_id: int) -> bool:
         }
         _email(
             order,
-            subject=f"Refund of {context['refunded']} for your order {order.code} "
-            f"({order.event.name})",
+            subject=_("Refund of %(amount)s for your order %(code)s (%(event)s)")
+            % {"amount": context["refunded"], "code": order.code, "event": order.event.name},
             template="refunded",
             context=context,
         ).send()
