@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from agenda.services import SpeakerSlot, schedule_session, set_sessions_published
 from core.admin_zone import EventTimeZoneAdminMixin
@@ -98,6 +99,14 @@ class SessionSpeakerForm(forms.ModelForm):
     Duplicates within the submitted rows are still refused by the formset.
     """
 
+    # Blank in a new row rather than the model's 1 (which every new row would share): the
+    # formset numbers blank rows after the highest position given, in the order shown.
+    position = forms.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_("Order on stage; left blank, the next number."),
+    )
+
     class Meta:
         model = SessionSpeaker
         fields = ("speaker", "role", "position")
@@ -127,7 +136,17 @@ class SessionSpeakerFormSet(BaseInlineFormSet):
             for form in self.kept_forms()
         ]
 
+    def number_blank_positions(self) -> None:
+        """Rows left without a position come after the highest one given, in form order."""
+        kept = self.kept_forms()
+        next_position = max((form.cleaned_data.get("position") or 0 for form in kept), default=0)
+        for form in kept:
+            if not form.cleaned_data.get("position"):
+                next_position += 1
+                form.cleaned_data["position"] = form.instance.position = next_position
+
     def clean(self) -> None:
+        self.number_blank_positions()
         super().clean()
         session = self.instance
         if any(self.errors) or not (session.starts_at and session.ends_at):

@@ -207,3 +207,44 @@ def test_publish_action_publishes_selected_sessions(organizer_client):
 
     session.refresh_from_db()
     assert session.is_published is True
+
+
+def test_new_panel_with_speaker_positions_left_blank_saves_first_time_numbered_in_order(
+    organizer_client,
+):
+    stage = StageFactory()
+    speakers = [SpeakerFactory(name=name) for name in ("Moderator", "First", "Second")]
+    rows = [
+        (speakers[0], "moderator", ""),
+        (speakers[1], "panelist", ""),
+        (speakers[2], "panelist", ""),
+    ]
+
+    response = organizer_client.post(
+        ADD_URL,
+        session_form(stage, day=stage.event.start_date, start="10:00", end="10:45", speakers=rows),
+    )
+
+    assert response.status_code == 302
+    order = SessionSpeaker.objects.order_by("position").values_list("speaker__name", "position")
+    assert list(order) == [("Moderator", 1), ("First", 2), ("Second", 3)]
+
+
+def test_blank_speaker_positions_come_after_the_ones_given(organizer_client):
+    stage = StageFactory()
+    first, second, third = (SpeakerFactory() for _ in range(3))
+    rows = [(first, "panelist", ""), (second, "moderator", "1"), (third, "panelist", "")]
+
+    organizer_client.post(
+        ADD_URL,
+        session_form(stage, day=stage.event.start_date, start="10:00", end="10:45", speakers=rows),
+    )
+
+    order = SessionSpeaker.objects.order_by("position").values_list("speaker", "position")
+    assert list(order) == [(second.pk, 1), (first.pk, 2), (third.pk, 3)]
+
+
+def test_new_speaker_row_shows_no_position_to_share(organizer_client):
+    response = organizer_client.get(ADD_URL)
+
+    assert 'name="session_speakers-0-position" value="1"' not in response.content.decode()
