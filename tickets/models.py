@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from core.models import TimeStampedModel
 from core.tombstones import register_kind
 from events.models import Event
+from tickets.money import format_money
 
 # Order codes are read aloud at the door and typed from e-mails: no 0/O, 1/I/L.
 ORDER_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -411,7 +412,7 @@ class Refund(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} back on {self.order.code}"
+        return f"{format_money(self.amount, self.order.currency)} back on {self.order.code}"
 
 
 class StripeEvent(models.Model):

@@ -158,3 +158,14 @@ def test_charge_refunded_webhook_without_refund_list_asks_stripe(paid_order, del
     assert outcome == "refund_recorded"
     assert Refund.objects.get().stripe_refund_id == made_in_dashboard["id"]
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, 10000)
+
+
+def test_a_refund_reads_as_money_in_the_admin_and_logs():
+    pass_type = PassTypeFactory(phase__price=7600)
+    order, _ = place_order(
+        event=pass_type.event, lines=[LineRequest(pass_type.pk, 1)], email="buyer@example.com"
+    )
+
+    refund = Refund(order=order, amount=7600, stripe_refund_id="re_display")
+
+    assert str(refund) == f"$76.00 back on {order.code}"
