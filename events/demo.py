@@ -29,6 +29,9 @@ DEMO_LENGTH_DAYS = 2
 ORGANIZER_USERNAME = "organizer"
 ORGANIZER_PASSWORD = "greenroom-demo"  # noqa: S105  # nosec B105  # public demo login
 ORGANIZER_EMAIL = "organizer@greenroom.test"
+# A superuser for the parts of the admin organizers do not reach (users, groups, audit log).
+ADMIN_USERNAME = "admin"
+ADMIN_EMAIL = "admin@greenroom.test"
 
 EVENT = {
     "name": "TC Sessions: Mobility 2021",
@@ -156,8 +159,28 @@ def _seed_organizer(report: SeedReport) -> None:
     report.record("organizer account", CREATED)
 
 
+def _seed_superuser(report: SeedReport) -> None:
+    """Create the demo superuser if missing; an existing account is left alone."""
+    user_model = get_user_model()
+    if user_model._default_manager.filter(username=ADMIN_USERNAME).exists():
+        report.record("superuser account", UNCHANGED)
+        return
+    user_model._default_manager.create_superuser(
+        username=ADMIN_USERNAME, email=ADMIN_EMAIL, password=ORGANIZER_PASSWORD
+    )
+    report.record("superuser account", CREATED)
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """The demo's logins as (username, password, what it reaches), for seed_demo to print."""
+    return [
+        (ADMIN_USERNAME, ORGANIZER_PASSWORD, "superuser: all of the admin"),
+        (ORGANIZER_USERNAME, ORGANIZER_PASSWORD, "organizer: events, speakers, passes, orders"),
+    ]
+
+
 def seed() -> SeedReport:
-    """Load the demo event, its stages, the topic tags and the organizer account."""
+    """Load the demo event, its stages, the topic tags, the organizer and superuser accounts."""
     report = SeedReport()
     # Dates are set once, when the event is created: four weeks after that day.
     event, outcome = ensure(Event, {"slug": DEMO_EVENT_SLUG}, EVENT, on_create=_event_dates)
@@ -174,4 +197,5 @@ def seed() -> SeedReport:
         report.record("tag", outcome)
 
     _seed_organizer(report)
+    _seed_superuser(report)
     return report

@@ -245,11 +245,13 @@ def test_seed_demo_second_run_changes_nothing(demo_event):
 
     output = seed_demo()
 
-    lines = output.splitlines()
+    reports, logins = output.split("Demo logins", 1)
+    lines = reports.splitlines()
 
     assert database_snapshot() == before
     assert len(lines) == len(demo_modules())
     assert [line for line in lines if ": nothing new;" not in line] == []
+    assert "organizer / greenroom-demo" in logins
 
 
 @pytest.mark.django_db
@@ -353,3 +355,15 @@ def test_seed_demo_refuses_a_demo_event_longer_than_the_cap(settings):
         "end_date": ["An event lasts at most 1 day; this one would last 2."]
     }
     assert not Event.objects.filter(slug=DEMO_EVENT_SLUG).exists()
+
+
+def test_seed_demo_prints_the_superuser_organizer_and_door_logins(db):
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+
+    printed = out.getvalue()
+    assert "admin / greenroom-demo" in printed
+    assert "organizer / greenroom-demo" in printed
+    assert "door / greenroom-demo" in printed
+    assert get_user_model().objects.get(username="admin").is_superuser

@@ -215,6 +215,11 @@ def _seed_door_staff(report: SeedReport) -> None:
     report.record("door staff account", CREATED)
 
 
+def logins() -> list[tuple[str, str, str]]:
+    """The demo's door login, for seed_demo to print."""
+    return [(DOOR_STAFF_USERNAME, ORGANIZER_PASSWORD, "door staff: checking tickets in")]
+
+
 def seed() -> SeedReport:
     """Load the demo event's passes, their price phases, the shared seats and promo codes."""
     report = SeedReport()

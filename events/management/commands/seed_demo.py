@@ -33,8 +33,14 @@ class Command(BaseCommand):
     help = "Load the TC Sessions: Mobility 2021 demo: event, speakers, agenda and organizer login."
 
     def handle(self, *args, **options) -> None:
-        for app_config, module in demo_modules():
+        modules = demo_modules()
+        for app_config, module in modules:
             # One transaction per app: a failure leaves earlier apps' demo data whole.
             with transaction.atomic():
                 result = module.seed()
             self.stdout.write(f"{app_config.label}: {result}")
+        logins = [login for _, module in modules for login in getattr(module, "logins", list)()]
+        if logins:
+            self.stdout.write("Demo logins (username / password):")
+            for username, password, reaches in logins:
+                self.stdout.write(f"  {username} / {password}  {reaches}")
