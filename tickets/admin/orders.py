@@ -7,7 +7,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -36,6 +35,8 @@ from tickets.reports import (
     sales_summary,
 )
 from tickets.services.admin_actions import allow_confirmation_resend
+from tickets.services.queueing import after_commit, queue_confirmation
+from tickets.services.refunds import refund_order
 
 # Order actions offered both on the changelist and on an order's own page.
 BOTH_PAGES = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
@@ -389,12 +390,6 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
 
     def _refund(self, request, order: Order, *, amount: int, reason: str) -> bool:
         try:
-            # Imported here: the refund service is a module of its own, loaded on use.
-            from tickets.services.refunds import refund_order
-        except ImportError:
-            self.message_user(request, "Refunds are not available yet.", messages.ERROR)
-            return False
-        try:
             refund_order(order=order, amount=amount, reason=reason, user=request.user)
         except TicketsError as error:
             self.message_user(request, error.message, messages.ERROR)
@@ -434,21 +429,10 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
         paid_ids = list(queryset.filter(status=OrderStatus.PAID).values_list("pk", flat=True))
         skipped = len(queryset) - len(paid_ids)
         cleared = allow_confirmation_resend(orders=Order.objects.filter(pk__in=paid_ids))
-        try:
-            # Imported here: the e-mail task is a module of its own, loaded on use.
-            from tickets.tasks import send_order_confirmation
-        except ImportError:
-            self.message_user(
-                request,
-                f"{cleared} order(s) marked to have their confirmation sent again, but the "
-                "e-mail task is not installed yet.",
-                messages.WARNING,
-            )
-        else:
-            for pk in paid_ids:
-                # After commit: the task must see the cleared stamp, or it would skip the order.
-                transaction.on_commit(lambda pk=pk: send_order_confirmation.delay(pk))
-            self.message_user(request, f"Confirmation e-mail queued for {cleared} order(s).")
+        for pk in paid_ids:
+            # After commit: the task must see the cleared stamp, or it would skip the order.
+            after_commit(queue_confirmation, pk)
+        self.message_user(request, f"Confirmation e-mail queued for {cleared} order(s).")
         if skipped:
             self.message_user(
                 request,
