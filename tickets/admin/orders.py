@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core import personal_data
 from core.admin_zone import id_from_query
@@ -28,6 +29,7 @@ from tickets.models import (
     Payment,
     Refund,
     Ticket,
+    TicketStatus,
 )
 from tickets.money import decimals, format_money, to_major, to_minor
 from tickets.reports import (
@@ -35,6 +37,7 @@ from tickets.reports import (
     sales_summary,
 )
 from tickets.services.admin_actions import allow_confirmation_resend
+from tickets.services.attendees import correct_attendee
 from tickets.services.queueing import after_commit, queue_confirmation
 from tickets.services.refunds import refund_order
 
@@ -93,7 +96,7 @@ class TicketInline(ReadOnlyInline):
 
     model = Ticket
     fields = ("code_end", "pass_type", "attendee_name", "attendee_email", "status",
-              "checked_in", "voided")  # fmt: skip
+              "checked_in", "voided", "correct")  # fmt: skip
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("pass_type__event", "order__event")
@@ -109,6 +112,13 @@ class TicketInline(ReadOnlyInline):
     @admin.display(description="voided (event time)")
     def voided(self, ticket: Ticket) -> str:
         return local_time(ticket.voided_at, ticket.order.event)
+
+    @admin.display(description="attendee")
+    def correct(self, ticket: Ticket) -> str:
+        if ticket.status != TicketStatus.VALID:
+            return "—"
+        url = reverse("admin:tickets_order_attendee", args=[ticket.order_id, ticket.pk])
+        return format_html('<a href="{}">Correct name or e-mail</a>', url)
 
 
 class PaymentInline(ReadOnlyInline):
@@ -164,6 +174,13 @@ class PassTypeFilter(admin.SimpleListFilter):
             return queryset
         with_pass = OrderLine.objects.filter(pass_type_id=pass_type_id).values("order_id")
         return queryset.filter(pk__in=with_pass)
+
+
+class AttendeeForm(forms.Form):
+    """Who a ticket admits: the name printed on the badge, the e-mail tickets go to."""
+
+    attendee_name = forms.CharField(label="Name", max_length=200, required=False)
+    attendee_email = forms.EmailField(label="E-mail", required=False)
 
 
 class RefundForm(forms.Form):
@@ -253,6 +270,11 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
         return [
             path("sales-summary/", view(self.sales_summary_view), name=f"{prefix}_sales_summary"),
             path("<path:object_id>/refund/", view(self.refund_view), name=f"{prefix}_refund"),
+            path(
+                "<path:object_id>/tickets/<int:ticket_id>/attendee/",
+                view(self.attendee_view),
+                name=f"{prefix}_attendee",
+            ),
             *super().get_urls(),
         ]
 
@@ -387,6 +409,43 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
             # The page names the buyer's e-mail.
             self.audit(request, AuditAction.VIEWED, subject_id=order.code, detail="refund page")
         return TemplateResponse(request, "admin/tickets/order/refund.html", context)
+
+    def attendee_view(self, request: HttpRequest, object_id: str, ticket_id: int) -> HttpResponse:
+        """Correct the name and e-mail on one of the order's valid tickets (audited)."""
+        order = self.get_object(request, unquote(object_id))
+        if order is None or not self.has_manage_permission(request):
+            raise PermissionDenied
+        ticket = order.tickets.select_related("pass_type").filter(pk=ticket_id).first()
+        if ticket is None:
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk]
+        )
+        initial = {"attendee_name": ticket.attendee_name, "attendee_email": ticket.attendee_email}
+        form = AttendeeForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                correct_attendee(
+                    ticket=ticket,
+                    name=form.cleaned_data["attendee_name"],
+                    email=form.cleaned_data["attendee_email"],
+                    actor=request.user,
+                )
+            except TicketsError as error:
+                form.add_error(None, error.message)
+            else:
+                self.log_change(request, order, f"Corrected the attendee of ticket {ticket.pk}.")
+                self.message_user(request, "Attendee corrected.", messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Attendee of a {ticket.pass_type.name} ticket, order {order.code}",
+            "opts": self.opts,
+            "order": order,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/tickets/order/attendee.html", context)
 
     def _refund(self, request, order: Order, *, amount: int, reason: str) -> bool:
         try:
