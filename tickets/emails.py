@@ -171,6 +171,9 @@ def send_refund_confirmation(*, refund_id: int) -> bool:
             "refunded": format_money(refund.amount, order.currency),
             "refunded_in_all": format_money(order.refunded_amount, order.currency),
             "in_full": in_full,
+            "voided": []
+            if in_full
+            else list(order.tickets.filter(status=TicketStatus.VOID).select_related("pass_type")),
         }
         _email(
             order,

@@ -31,9 +31,11 @@ from tickets.models import (
     PromoCode,
     Refund,
     Ticket,
+    TicketStatus,
 )
 from tickets.money import format_money
 from tickets.services.admin_actions import allow_confirmation_resend
+from tickets.services.fulfilment import fulfil_order
 from tickets.services.ordering import LineRequest, place_order
 from tickets.services.payment import start_payment
 
@@ -489,6 +491,44 @@ def test_partial_refund_through_the_admin_reaches_stripe_and_is_recorded(
     assert LogEntry.objects.get(object_id=str(order.pk)).change_message == (
         "Refunded $50.00: one cannot come"
     )
+
+
+def test_partial_refund_voids_the_chosen_ticket_and_tells_the_buyer(
+    organizer_client,
+    stripe_settings,
+    phone,
+    deliver,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    order = order_for(PassTypeFactory(phase__price=12500), 2)
+    payment = start_payment(order=order, flow="payment_sheet")
+    intent = phone.pay(payment.stripe_payment_intent_id)
+    assert deliver(stripe_event("payment_intent.succeeded", intent)) == "fulfilled"
+    leaving, staying = order.tickets.order_by("pk")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(
+            url("order_refund", order.pk),
+            {"amount": "125.00", "reason": "one cannot come", "void_tickets": [leaving.pk]},
+        )
+
+    statuses = dict(order.tickets.values_list("pk", "status"))
+    assert statuses == {leaving.pk: TicketStatus.VOID, staying.pk: TicketStatus.VALID}
+    (notice,) = mailoutbox
+    assert "$125.00" in notice.subject
+    assert "These tickets are no longer valid" in notice.body
+    assert "Your other tickets remain valid." in notice.body
+
+
+def test_refund_page_lists_the_valid_tickets_to_void(organizer_client):
+    order = order_for(PassTypeFactory(phase__price=12500), 2)
+    fulfil_order(order=order, payment=None, amount_received=25000, currency_received="usd")
+
+    page = organizer_client.get(url("order_refund", order.pk)).content.decode()
+
+    assert page.count('name="void_tickets"') == order.tickets.count() == 2
 
 
 # Resend confirmation -----------------------------------------------------------------------

@@ -184,13 +184,26 @@ class AttendeeForm(forms.Form):
 
 
 class RefundForm(forms.Form):
-    """How much to give back (in the order's currency) and why."""
+    """How much to give back (in the order's currency), why, and which tickets it voids."""
 
     amount = forms.DecimalField(min_value=Decimal(0))
     reason = forms.CharField(max_length=200, required=False)
+    void_tickets = forms.TypedMultipleChoiceField(
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Tickets it voids",
+        help_text="People who no longer come; the others stay valid. Refunding everything "
+        "that is left voids every ticket anyway.",
+    )
 
-    def __init__(self, *args, currency: str, remaining: int, **kwargs) -> None:
+    def __init__(self, *args, currency: str, remaining: int, tickets=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["void_tickets"].choices = [
+            (ticket.pk, f"{ticket.pass_type.name}: {ticket.attendee_name or '(no name)'} "
+                        f"(…{ticket.code[-TICKET_CODE_SHOWN:]})")
+            for ticket in tickets
+        ]  # fmt: skip
         self.currency = currency
         self.remaining = remaining
         amount = self.fields["amount"]
@@ -387,12 +400,17 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
             return HttpResponseRedirect(change_url)
         remaining = order.total - order.refunded_amount
         confirmed = request.method == "POST"
+        valid_tickets = order.tickets.filter(status=TicketStatus.VALID).select_related("pass_type")
         form = RefundForm(
-            request.POST if confirmed else None, currency=order.currency, remaining=remaining
+            request.POST if confirmed else None,
+            currency=order.currency,
+            remaining=remaining,
+            tickets=valid_tickets.order_by("pk"),
         )
         if confirmed and form.is_valid():
             amount, reason = form.cleaned_data["amount"], form.cleaned_data["reason"]
-            if self._refund(request, order, amount=amount, reason=reason):
+            voids = form.cleaned_data["void_tickets"]
+            if self._refund(request, order, amount=amount, reason=reason, voids=voids):
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -447,9 +465,11 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/tickets/order/attendee.html", context)
 
-    def _refund(self, request, order: Order, *, amount: int, reason: str) -> bool:
+    def _refund(self, request, order: Order, *, amount: int, reason: str, voids) -> bool:
         try:
-            refund_order(order=order, amount=amount, reason=reason, user=request.user)
+            refund_order(
+                order=order, amount=amount, reason=reason, user=request.user, void_ticket_ids=voids
+            )
         except TicketsError as error:
             self.message_user(request, error.message, messages.ERROR)
             return False

@@ -9,6 +9,7 @@ these, so each transition stamps the same fields and does the same follow-up wor
 """
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -69,6 +70,15 @@ def mark_paid(locked: Order, *, now: dt.datetime) -> None:
                 )
             )
     Ticket.objects.bulk_create(tickets)
+
+
+def void_tickets(locked: Order, ticket_ids: Sequence[int], *, now: dt.datetime) -> int:
+    """Void the locked order's valid tickets among `ticket_ids` (people a partial refund no
+    longer admits); their passes stay counted as sold, since the order's lines still hold
+    them. Returns how many were voided; voiding again is harmless."""
+    return locked.tickets.filter(pk__in=ticket_ids, status=TicketStatus.VALID).update(
+        status=TicketStatus.VOID, voided_at=now, updated_at=now
+    )
 
 
 def add_refund(locked: Order, *, refunded: int, now: dt.datetime) -> None:

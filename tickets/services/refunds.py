@@ -6,6 +6,7 @@ call or by Stripe's `charge.refunded` webhook) is recorded once.
 """
 
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from tickets import stripe_gateway
 from tickets.exceptions import TicketsError
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus, Refund
-from tickets.services.order_states import add_refund
+from tickets.services.order_states import add_refund, void_tickets
 from tickets.services.queueing import (
     after_commit,
     queue_refund_confirmation,
@@ -28,8 +29,16 @@ def refundable_amount(order: Order) -> int:
     return order.total - order.refunded_amount if order.paid_at else 0
 
 
-def refund_order(*, order: Order, amount: int | None = None, reason: str = "", user=None) -> Refund:
-    """Refund the whole order (`amount=None`) or part of it, through Stripe."""
+def refund_order(
+    *,
+    order: Order,
+    amount: int | None = None,
+    reason: str = "",
+    user=None,
+    void_ticket_ids: Sequence[int] = (),
+) -> Refund:
+    """Refund the whole order (`amount=None`) or part of it, through Stripe; a partial refund
+    voids the order's tickets in `void_ticket_ids` (a full one voids them all)."""
     order = Order.objects.get(pk=order.pk)
     left = refundable_amount(order)
     if left <= 0:
@@ -59,6 +68,7 @@ def refund_order(*, order: Order, amount: int | None = None, reason: str = "", u
         amount=result.amount,
         reason=reason,
         user=user,
+        void_ticket_ids=void_ticket_ids,
     )
 
 
@@ -84,17 +94,21 @@ def record_stripe_refund(
     amount: int,
     reason: str = "",
     user=None,
+    void_ticket_ids: Sequence[int] = (),
 ) -> Refund:
     """Record a refund made at Stripe (by us or in Stripe's dashboard) once per refund id.
 
     A full refund of a paid order marks it refunded and voids its tickets (their passes go
-    back on sale when GREENROOM_REFUND_RETURNS_INVENTORY is on).
+    back on sale when GREENROOM_REFUND_RETURNS_INVENTORY is on); a partial one voids the
+    tickets of `void_ticket_ids`.
     """
     now = timezone.now()
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         existing = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
         if existing is not None:
+            # Stripe's webhook may have recorded our refund first; the tickets it voids are ours.
+            void_tickets(locked, void_ticket_ids, now=now)
             return existing
         refund = Refund.objects.create(
             order=locked,
@@ -113,6 +127,7 @@ def record_stripe_refund(
                 locked.total,
             )
             refunded = locked.total
+        void_tickets(locked, void_ticket_ids, now=now)
         add_refund(locked, refunded=refunded, now=now)
         if locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
             # A late payment given back (the order was never paid) is told by its own notice.
