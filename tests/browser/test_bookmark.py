@@ -27,4 +27,4 @@ def test_signed_up_and_verified_person_bookmarks_a_session_that_the_api_agenda_l
     expect(star).to_have_attribute("aria-pressed", "true")
     answer = phone.request.get("/api/v1/me/agenda/")
     assert answer.ok, answer.text()
-    assert [item["id"] for item in answer.json()] == [session.pk]
+    assert [item["id"] for item in answer.json()["results"]] == [session.pk]
