@@ -32,6 +32,6 @@ def test_signup_then_verification_link_verifies_and_signs_in(phone, outbox):
     phone.get_by_role("button", name="Confirm").click()
 
     account = phone.get_by_role("navigation", name="Account")
-    account.get_by_role("link", name="grace@example.com").wait_for()
+    account.get_by_role("link", name="My account").wait_for()
     user = get_user_model().objects.get(email="grace@example.com")
     assert list(EmailAddress.objects.filter(user=user).values_list("verified", flat=True)) == [True]
