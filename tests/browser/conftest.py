@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from tests.tickets.conftest import localstripe_url, stripe_settings  # noqa: F401  (fixtures)
+
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 BROWSER_REQUIRED = os.environ.get("GREENROOM_REQUIRE_BROWSER") == "1"
 # The flags of a closed machine: no first-run work, no calls home, no GPU.
