@@ -74,6 +74,12 @@ class PaymentProviderUnavailable(TicketsError, UnavailableError):
     code = "payment_provider_unavailable"
 
 
+class PaymentDeclined(TicketsError, UnprocessableError):
+    """The card was declined or could not be used; the order stays payable with another."""
+
+    code = "payment_declined"
+
+
 class InvalidWebhook(TicketsError):
     """A webhook whose signature is missing, wrong or too old."""
 

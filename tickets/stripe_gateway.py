@@ -18,7 +18,7 @@ import stripe
 from django.conf import settings
 
 from core import json_input
-from tickets.exceptions import InvalidWebhook, PaymentProviderUnavailable
+from tickets.exceptions import InvalidWebhook, PaymentDeclined, PaymentProviderUnavailable
 from tickets.models import Order
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ NOT_CONFIGURED = (
     "such as localstripe."
 )
 UNAVAILABLE = "The payment provider is not answering right now; please try again in a moment."
+DECLINED = "The card was not accepted; please check it or try another card."
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,27 @@ def create_payment_intent(*, order: Order, attempt: int) -> IntentResult:
         intent = client.v1.payment_intents.create(
             params, {"idempotency_key": idempotency_key(order, attempt, "intent")}
         )
+    return _intent_result(intent)
+
+
+def confirm_payment_intent(intent_id: str, *, payment_method: str) -> IntentResult:
+    """Confirm an intent with a card the buyer's Stripe.js turned into `payment_method`
+    (never card numbers: those go from the browser to Stripe only). The answer's status says
+    what next: `succeeded`, `requires_action` (the browser finishes 3-D Secure) or a decline
+    (PaymentDeclined)."""
+    client = _client()
+    try:
+        # Set, then confirm: localstripe refuses a payment_method on the confirm call itself.
+        client.v1.payment_intents.update(intent_id, {"payment_method": payment_method})
+        intent = client.v1.payment_intents.confirm(intent_id)
+    except stripe.CardError as error:
+        raise PaymentDeclined(error.user_message or DECLINED) from error
+    except stripe.InvalidRequestError as error:
+        logger.warning("Stripe refused to confirm %s: %s", intent_id, error)
+        raise PaymentDeclined(DECLINED) from error
+    except stripe.StripeError as error:
+        logger.warning("Stripe call failed (confirm payment intent): %s", error)
+        raise PaymentProviderUnavailable(UNAVAILABLE) from error
     return _intent_result(intent)
 
 

@@ -29,5 +29,6 @@ urlpatterns = [
     path("orders/<slug:code>/", orders.order_page, name="order"),
     path("orders/<slug:code>/status/", orders.order_status, name="order-status"),
     path("orders/<slug:code>/pay/", orders.order_pay, name="order-pay"),
+    path("orders/<slug:code>/pay/confirm/", orders.order_pay_confirm, name="order-pay-confirm"),
     path("orders/<slug:code>/cancel/", orders.order_cancel, name="order-cancel"),
 ]

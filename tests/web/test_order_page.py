@@ -15,6 +15,7 @@ from django.utils import timezone
 from tests.factories import PassTypeFactory, PromoCodeFactory, UserFactory
 from tests.tickets.conftest import signed_webhook, stripe_event
 from tests.tickets.helpers import discounted_order
+from tickets import stripe_gateway
 from tickets.models import Order, OrderStatus, Payment
 from tickets.qr import ticket_qr_payload
 from tickets.services.order_states import mark_paid
@@ -210,3 +211,49 @@ def test_order_page_weighs_under_the_budget_gzipped(client):
     page = client.get(order_url(order, order.secret)).content
 
     assert len(gzip.compress(page)) + len(gzip.compress(SITE_CSS.read_bytes())) < 50 * 1024
+
+
+def started_card_payment(client, pass_type=None):
+    pass_type = pass_type or PassTypeFactory(phase__price=19000)
+    order, _ = place_order(
+        event=pass_type.event, lines=[LineRequest(pass_type.pk, 1)], email="ada@example.com"
+    )
+    client.get(order_url(order, order.secret, "web:order-pay"))
+    return order
+
+
+def test_card_confirmed_on_the_server_sends_the_buyer_to_the_order_page(client, stripe_settings):
+    order = started_card_payment(client)
+
+    answer = client.post(
+        order_url(order, order.secret, "web:order-pay-confirm"), {"payment_method": "pm_card_visa"}
+    )
+
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "next": "order",
+        "url": order_url(order, order.secret) + "&processing=1",
+    }
+    intent = Payment.objects.get(order=order).stripe_payment_intent_id
+    assert stripe_gateway.retrieve_payment_intent(intent).status == "succeeded"
+
+
+def test_confirming_with_something_that_is_not_a_payment_method_is_refused(client, stripe_settings):
+    order = started_card_payment(client)
+
+    answer = client.post(
+        order_url(order, order.secret, "web:order-pay-confirm"), {"payment_method": "4242424242"}
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid"
+
+
+def test_confirming_someone_elses_order_is_404(client, stripe_settings):
+    order = started_card_payment(client)
+
+    answer = client.post(
+        order_url(order, "not-the-key", "web:order-pay-confirm"), {"payment_method": "pm_card_visa"}
+    )
+
+    assert answer.status_code == 404

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from tickets import stripe_gateway
-from tickets.exceptions import HoldExpired, OrderNotPayable, TicketsError
+from tickets.exceptions import HoldExpired, OrderNotPayable, PaymentDeclined, TicketsError
 from tickets.links import order_url
 from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.services.fulfilment import fulfil_order
@@ -55,6 +55,31 @@ def start_payment(
         )
         fields = {"stripe_checkout_session_id": session.id, "checkout_url": session.url}
     return _record_attempt(order, flow=flow, attempt=attempt, fields=fields)
+
+
+def confirm_card_payment(*, order: Order, payment_method: str) -> str:
+    """Confirm the order's open card payment with the buyer's `payment_method` (made by Stripe.js
+    in the browser); returns Stripe's status: `succeeded` (the webhook fulfils the order),
+    `requires_action` (the browser completes 3-D Secure) or `processing`."""
+    order = Order.objects.get(pk=order.pk)
+    _check_payable(order, now=timezone.now())
+    payment = (
+        order.payments.filter(flow=Payment.Flow.PAYMENT_SHEET, status=PaymentStatus.CREATED)
+        .exclude(stripe_payment_intent_id="")
+        .order_by("-attempt")
+        .first()
+    )
+    if payment is None:
+        raise OrderNotPayable("Start the payment again: this order has no open card payment.")
+    # pm_: a PaymentMethod; card_ (a local Stripe's Stripe.js makes cards, not methods).
+    if not payment_method.startswith(("pm_", "card_")):
+        raise TicketsError("That is not a card the payment provider made.", field="payment_method")
+    intent = stripe_gateway.confirm_payment_intent(
+        payment.stripe_payment_intent_id, payment_method=payment_method
+    )
+    if intent.status == "requires_payment_method":  # declined after all: another card, then
+        raise PaymentDeclined(stripe_gateway.DECLINED)
+    return intent.status
 
 
 def _check_payable(order: Order, *, now: dt.datetime) -> None:

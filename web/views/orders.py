@@ -7,7 +7,7 @@ PaymentSheet flow: a PaymentIntent confirmed by Stripe.js on the page); the webh
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,18 +23,35 @@ from tickets.exceptions import HoldExpired, OrderNotCancellable, OrderNotPayable
 from tickets.models import OrderStatus, Payment, TicketStatus
 from tickets.selectors import visible_order
 from tickets.services.order_states import cancel_order
-from tickets.services.payment import start_payment
+from tickets.services.payment import confirm_card_payment, start_payment
 from web.views.passes import restart_fields
 
 POLL_SECONDS = 2
 
 
 def _order_or_404(request, code: str):
-    key = request.POST.get("key") if request.method == "POST" else request.GET.get("key")
+    key = (request.POST.get("key") if request.method == "POST" else "") or request.GET.get("key")
     order = visible_order(code, user=request.user, key=key or "")
     if order is None:
         raise Http404(_("No such order of yours."))
     return order, key or ""
+
+
+@require_POST
+def order_pay_confirm(request, code: str):
+    """Confirm the card payment with the payment method Stripe.js made in the browser
+    (tickets.services.payment.confirm_card_payment); answers pay.js in JSON: go on to the
+    order page, or finish 3-D Secure in the browser first."""
+    order, key = _order_or_404(request, code)
+    try:
+        status = confirm_card_payment(
+            order=order, payment_method=request.POST.get("payment_method", "")
+        )
+    except TicketsError as error:
+        return JsonResponse({"error": error.message, "code": error.code}, status=400)
+    if status == "requires_action":
+        return JsonResponse({"next": "authenticate"})
+    return JsonResponse({"next": "order", "url": order_link(order, key, processing=1)})
 
 
 def order_link(order, key: str, name: str = "web:order", **params) -> str:
@@ -154,6 +171,10 @@ def order_pay(request, code: str):
         "publishable_key": stripe_gateway.publishable_key(),
         "stripe_js": stripe_js_url(),
         "return_url": order_link(order, key, processing=1),
+        "confirm_url": order_link(order, key, "web:order-pay-confirm"),
+        # A local Stripe (STRIPE_API_BASE, which also serves the Stripe.js loaded here): its
+        # Stripe.js cannot make payment methods, so pay.js makes a card token there instead.
+        "local_stripe": bool(settings.STRIPE_API_BASE),
     }
     response = TemplateResponse(request, "web/pay.html", context)
     # The Stripe origins are settings read per request, so the override is applied here.
