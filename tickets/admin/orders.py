@@ -20,6 +20,7 @@ from core.csv_export import csv_response
 from core.models import AuditAction
 from events.models import Event
 from tickets.admin.common import local_time
+from tickets.charts import sales_charts
 from tickets.exceptions import TicketsError
 from tickets.models import (
     Order,
@@ -494,6 +495,7 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
         }
         if event is not None:
             context.update(_summary_context(sales_summary(event=event, now=timezone.now())))
+            context["charts"] = sales_charts(event)
         return TemplateResponse(request, "admin/tickets/order/sales_summary.html", context)
 
     # Actions
