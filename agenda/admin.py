@@ -8,13 +8,20 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from agenda.grid import day_grid
 from agenda.services import SpeakerSlot, schedule_session, set_sessions_published
-from core.admin_zone import EventTimeZoneAdminMixin
+from core.admin_zone import EventTimeZoneAdminMixin, id_from_query
 from events.exceptions import EventsError
 from events.models import Event, Session, Stage
 from events.selectors import sessions_on_local_day
@@ -169,6 +176,10 @@ class SessionSpeakerInline(admin.TabularInline):
     extra = 1
 
 
+# How long a session added from a free slot of the grid lasts until the organizer changes it.
+NEW_SESSION_LENGTH = dt.timedelta(minutes=30)
+
+
 @admin.register(Session)
 class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
     """The agenda: sessions with their speakers, entered in the event's own time zone."""
@@ -191,6 +202,50 @@ class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
         ("When and where", {"fields": ("stage", "starts_at", "ends_at")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    def get_urls(self) -> list[URLPattern]:
+        grid = self.admin_site.admin_view(self.grid_view)
+        return [path("grid/", grid, name="events_session_grid"), *super().get_urls()]
+
+    def grid_view(self, request: HttpRequest) -> HttpResponse:
+        """One day of an event as a time grid: stages as columns, sessions as blocks with their
+        format and speakers, and every free quarter hour a link to add a session there."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        event = get_object_or_404(Event, pk=id_from_query(request.GET.get("event")))
+        days = list(event.days)
+        day = parse_date(request.GET.get("day") or "") or days[0]
+        if day not in days:
+            day = days[0]
+        stages = list(event.stages.order_by("position", "name"))
+        sessions = list(
+            sessions_on_local_day(self.get_queryset(request).filter(event=event), day=day)
+            .select_related("stage")
+            .order_by("starts_at")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Agenda of {event.name}",
+            "opts": self.opts,
+            "event": event,
+            "days": days,
+            "day": day,
+            "grid": day_grid(event, day, stages=stages, sessions=sessions),
+            "can_add": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/events/session/grid.html", context)
+
+    def get_changeform_initial_data(self, request):
+        """`?stage=` and `?starts_at=` (local, from a free slot of the grid) fill in the form;
+        the session lasts 30 minutes until the organizer says otherwise."""
+        initial = super().get_changeform_initial_data(request)
+        event = self.event_for_form(request, None)
+        starts = parse_datetime(request.GET.get("starts_at") or "")
+        if event is not None and starts is not None and timezone.is_naive(starts):
+            starts = starts.replace(tzinfo=event.tzinfo)
+            initial["starts_at"] = starts
+            initial["ends_at"] = starts + NEW_SESSION_LENGTH
+        return initial
 
     def get_queryset(self, request):
         speakers = SessionSpeaker.objects.select_related("speaker").order_by("position")
