@@ -1,12 +1,15 @@
 """The door check-in screen: permission, scanning, the answers, undo, search, counts, CSRF."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from events.demo import DEMO_EVENT_SLUG
 from tests.factories import PassTypeFactory, UserFactory, door_staff_user
 from tests.tickets.helpers import paid_ticket
 from tickets.models import CheckInScan, Order, OrderStatus, Ticket, TicketStatus
@@ -384,3 +387,15 @@ def test_door_page_runs_a_fixed_number_of_queries(
         response = client.get(url, params, **HTMX)
 
     assert response.status_code == 200
+
+
+def test_demo_door_login_opens_the_demo_events_check_in_screen(client):
+    call_command("seed_demo", stdout=io.StringIO())
+    client.post(
+        reverse("account_login"), {"login": "door@greenroom.test", "password": "greenroom-demo"}
+    )
+
+    response = client.get(reverse("web:door-event", args=[DEMO_EVENT_SLUG]))
+
+    assert response.status_code == 200
+    assert "Door · TC Sessions: Mobility 2021" in response.content.decode()
