@@ -1,9 +1,12 @@
 """The door check-in screen: permission, scanning, the answers, undo, search, counts, CSRF."""
 
 import datetime as dt
+import gzip
 import io
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -399,3 +402,11 @@ def test_demo_door_login_opens_the_demo_events_check_in_screen(client):
 
     assert response.status_code == 200
     assert "Door · TC Sessions: Mobility 2021" in response.content.decode()
+
+
+def test_door_screen_stays_within_the_page_budget(door, ticket):
+    html = door.get(reverse("web:door-event", args=[ticket.order.event.slug])).content
+    static = Path(settings.BASE_DIR) / "web" / "static" / "web"
+    ours = html + (static / "site.css").read_bytes() + (static / "door.js").read_bytes()
+
+    assert len(gzip.compress(ours)) <= 50 * 1024
