@@ -17,6 +17,7 @@ from events.demo import (
     DEMO_EVENT_SLUG,
     ORGANIZER_PASSWORD,
     UNCHANGED,
+    UPDATED,
     SeedReport,
     ensure,
 )
@@ -25,6 +26,7 @@ from tickets.models import InventoryPool, PassType, PassVisibility, PricePhase, 
 from tickets.services.checkin import ensure_door_staff_group
 
 DOOR_STAFF_USERNAME = "door"
+DOOR_STAFF_EMAIL = "door@greenroom.test"  # the site's log-in is by e-mail (the door screen)
 IN_PERSON_SEATS = "In-person seats"
 IN_PERSON_CAPACITY = 500
 
@@ -208,16 +210,26 @@ def _seed_door_staff(report: SeedReport) -> None:
     group = ensure_door_staff_group()
     users = get_user_model()._default_manager
     if users.filter(username=DOOR_STAFF_USERNAME).exists():
-        report.record("door staff account", UNCHANGED)
+        # Accounts seeded before the door screen have no address to log in on the site with.
+        filled = users.filter(username=DOOR_STAFF_USERNAME, email="").update(email=DOOR_STAFF_EMAIL)
+        report.record("door staff account", UPDATED if filled else UNCHANGED)
         return
-    user = users.create_user(username=DOOR_STAFF_USERNAME, password=ORGANIZER_PASSWORD)
+    user = users.create_user(
+        username=DOOR_STAFF_USERNAME, email=DOOR_STAFF_EMAIL, password=ORGANIZER_PASSWORD
+    )
     user.groups.add(group)
     report.record("door staff account", CREATED)
 
 
 def logins() -> list[tuple[str, str, str]]:
     """The demo's door login, for seed_demo to print."""
-    return [(DOOR_STAFF_USERNAME, ORGANIZER_PASSWORD, "door staff: checking tickets in")]
+    return [
+        (
+            DOOR_STAFF_USERNAME,
+            ORGANIZER_PASSWORD,
+            f"door staff: the check-in screen at /door/ (log in on the site as {DOOR_STAFF_EMAIL})",
+        )
+    ]
 
 
 def seed() -> SeedReport:

@@ -90,3 +90,10 @@ class WebhookNotApplied(TicketsError, UnavailableError):
     """The database failed while applying an event: nothing of it was kept, Stripe retries."""
 
     code = "webhook_not_applied"
+
+
+class CheckInNotUndoable(TicketsError, ConflictError):
+    """An undo the door screen cannot do: `code` says why (`undo_expired`, `undo_not_latest`,
+    `undo_not_yours`, `undo_not_admission`, `undo_already_undone`)."""
+
+    code = "undo_refused"

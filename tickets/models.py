@@ -431,3 +431,63 @@ class StripeEvent(models.Model):
 
 # Delta sync of the passes list reports deleted pass types (tickets.signals records them).
 PASS_TYPE_DELETED = register_kind("pass_type", "Pass type")
+
+
+class ScanOutcome(models.TextChoices):
+    """What a door scan answered (the check-in service's outcomes)."""
+
+    CHECKED_IN = "checked_in", "Checked in"
+    ALREADY_CHECKED_IN = "already_checked_in", "Already checked in"
+    VOID = "void", "Void"
+    OTHER_EVENT = "other_event", "Another event"
+    NOT_FOUND = "not_found", "Not found"
+
+
+class CheckInScan(models.Model):
+    """One scan at the door: which ticket, what it answered, who scanned it and when.
+
+    Written by the check-in service in the transaction of the scan itself; an undo (within a
+    minute, by the person who scanned) stamps `undone_at` on the scan that admitted.
+    """
+
+    Outcome = ScanOutcome
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="scans"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="check_in_scans"
+    )
+    outcome = models.CharField(max_length=20, choices=ScanOutcome.choices)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_in_scans",
+    )
+    scanned_at = models.DateTimeField()
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-scanned_at", "-id"]
+        indexes = [models.Index(fields=["ticket", "-scanned_at"], name="scan_ticket_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=ScanOutcome.values), name="check_in_scan_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(undone_at__isnull=True) | Q(outcome=ScanOutcome.CHECKED_IN),
+                name="check_in_scan_only_admissions_undone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} at {self.scanned_at:%Y-%m-%d %H:%M:%S}"

@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
 from events.models import Event
@@ -13,6 +13,7 @@ from tickets import inventory, pricing
 from tickets.inventory import taking_inventory
 from tickets.models import (
     Order,
+    OrderStatus,
     PassType,
     PassVisibility,
     PricePhase,
@@ -20,6 +21,7 @@ from tickets.models import (
     Ticket,
     TicketStatus,
 )
+from tickets.qr import parse_qr_payload
 
 
 def promo_code_uses(promo: PromoCode, *, now: dt.datetime) -> int:
@@ -211,3 +213,54 @@ def event_sales_status(event: Event, *, now: dt.datetime) -> str:
 
 def _opens_later(phase: PricePhase, now: dt.datetime) -> bool:
     return phase.starts_at is not None and phase.starts_at > now
+
+
+# --- the door ---------------------------------------------------------------------------------
+
+DOOR_SEARCH_LIMIT = 20
+DOOR_SEARCH_MIN_LENGTH = 2
+
+
+def door_search(event: Event, query: str, *, limit: int = DOOR_SEARCH_LIMIT) -> list[Ticket]:
+    """The event's issued tickets whose attendee name contains `query`, or whose ticket or
+    order code is `query` (a QR payload works too), at most `limit`, names in order.
+
+    Only the chosen event's tickets: the door screen never lists another event's attendees.
+    """
+    query = (query or "").strip()
+    if len(query) < DOOR_SEARCH_MIN_LENGTH:
+        return []
+    ticket_code = parse_qr_payload(query)
+    matches = Q(attendee_name__icontains=query) | Q(order__code__iexact=query)
+    if ticket_code:
+        matches |= Q(code=ticket_code)
+    return list(
+        Ticket.objects.filter(matches, order__event=event)
+        .select_related("order", "pass_type")
+        .order_by(Lower("attendee_name"), "pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class PassCheckInCount:
+    """One pass type at the door: tickets that admit (valid, paid) and how many are in."""
+
+    pass_type_id: int
+    name: str
+    valid: int
+    checked_in: int
+
+
+def door_pass_counts(event: Event) -> list[PassCheckInCount]:
+    """Checked in / valid per pass type of the event, in one grouped query."""
+    admitting = Q(tickets__status=TicketStatus.VALID, tickets__order__status=OrderStatus.PAID)
+    rows = (
+        PassType.objects.filter(event=event)
+        .annotate(
+            valid=Count("tickets", filter=admitting),
+            checked_in=Count("tickets", filter=admitting & Q(tickets__checked_in_at__isnull=False)),
+        )
+        .order_by("position", "name", "pk")
+        .values_list("pk", "name", "valid", "checked_in")
+    )
+    return [PassCheckInCount(*row) for row in rows]

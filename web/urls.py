@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, agenda, events, orders, passes, speakers
+from web.views import account, agenda, door, events, orders, passes, speakers
 
 app_name = "web"
 
@@ -31,4 +31,9 @@ urlpatterns = [
     path("orders/<slug:code>/pay/", orders.order_pay, name="order-pay"),
     path("orders/<slug:code>/pay/confirm/", orders.order_pay_confirm, name="order-pay-confirm"),
     path("orders/<slug:code>/cancel/", orders.order_cancel, name="order-cancel"),
+    path("door/", door.door_home, name="door"),
+    path("door/<slug:slug>/", door.door_event, name="door-event"),
+    path("door/<slug:slug>/scan/", door.door_scan, name="door-scan"),
+    path("door/<slug:slug>/undo/", door.door_undo, name="door-undo"),
+    path("door/<slug:slug>/counts/", door.door_counts, name="door-counts"),
 ]

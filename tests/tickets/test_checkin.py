@@ -1,5 +1,6 @@
 """Checking tickets in at the door: admit once, say when on every later scan, refuse the rest."""
 
+import datetime as dt
 import threading
 from collections import Counter
 
@@ -9,9 +10,10 @@ from django.utils import timezone
 
 from tests.factories import PassTypeFactory, door_staff_user
 from tests.tickets.helpers import paid_ticket
-from tickets.models import Order, OrderStatus, Ticket, TicketStatus
+from tickets.exceptions import CheckInNotUndoable
+from tickets.models import CheckInScan, Order, OrderStatus, Ticket, TicketStatus
 from tickets.qr import ticket_qr_payload
-from tickets.services.checkin import CheckInResult, check_in
+from tickets.services.checkin import CheckInResult, check_in, undo_check_in
 
 
 @pytest.fixture
@@ -99,13 +101,16 @@ def test_check_in_unknown_code_is_not_found(door_staff, code):
     assert result == CheckInResult("not_found")
 
 
-def test_check_in_scoped_to_an_event_does_not_know_another_events_ticket(door_staff):
+def test_check_in_scoped_to_an_event_answers_another_events_ticket_without_its_attendee(
+    door_staff,
+):
     ticket = paid_ticket()
     other_event = PassTypeFactory().event
 
     result = check_in(code=ticket.code, staff_user=door_staff, event=other_event)
 
-    assert result == CheckInResult("not_found")
+    assert result == CheckInResult("other_event")
+    assert result.event_name == ticket.order.event.name
     ticket.refresh_from_db()
     assert ticket.checked_in_at is None
 
@@ -155,3 +160,126 @@ def test_ten_door_phones_scanning_one_code_at_once_admit_it_once():
     assert outcomes == Counter({"checked_in": 1, "already_checked_in": 9})
     ticket.refresh_from_db()
     assert {result.checked_in_at for result in results} == {ticket.checked_in_at}
+
+
+# --- the scan log and undo ---------------------------------------------------------------------
+
+
+def test_check_in_logs_each_scan_with_who_and_when(door_staff):
+    ticket = paid_ticket()
+    other_staff = door_staff_user(username="door2")
+
+    first = check_in(code=ticket.code, staff_user=door_staff, event=ticket.order.event)
+    second = check_in(code=ticket.code, staff_user=other_staff, event=ticket.order.event)
+
+    scans = list(CheckInScan.objects.order_by("pk").values_list("ticket", "outcome", "scanned_by"))
+    assert scans == [
+        (ticket.pk, "checked_in", door_staff.pk),
+        (ticket.pk, "already_checked_in", other_staff.pk),
+    ]
+    assert first.scan.scanned_at == first.checked_in_at
+    assert second.scan.scanned_at >= first.checked_in_at
+    assert first.scan.event == ticket.order.event
+
+
+def test_check_in_again_names_who_checked_it_in(door_staff):
+    ticket = paid_ticket()
+    check_in(code=ticket.code, staff_user=door_staff)
+
+    again = check_in(code=ticket.code, staff_user=door_staff_user(username="door2"))
+
+    assert again.outcome == "already_checked_in"
+    assert again.checked_in_by == door_staff
+
+
+def test_check_in_logs_unknown_and_other_event_scans_without_a_ticket(door_staff):
+    ticket = paid_ticket()
+    other_event = PassTypeFactory().event
+
+    check_in(code="junk", staff_user=door_staff, event=other_event)
+    check_in(code=ticket.code, staff_user=door_staff, event=other_event)
+
+    scans = list(CheckInScan.objects.order_by("pk").values_list("ticket", "event", "outcome"))
+    assert scans == [(None, other_event.pk, "not_found"), (None, other_event.pk, "other_event")]
+
+
+def test_undo_check_in_within_a_minute_reverts_and_logs_it(door_staff):
+    ticket = paid_ticket()
+    result = check_in(code=ticket.code, staff_user=door_staff)
+
+    scan = undo_check_in(
+        scan_id=result.scan.pk,
+        staff_user=door_staff,
+        now=result.checked_in_at + dt.timedelta(seconds=59),
+    )
+
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at is None
+    assert scan.undone_at == result.checked_in_at + dt.timedelta(seconds=59)
+    assert scan.undone_by == door_staff
+    assert check_in(code=ticket.code, staff_user=door_staff).outcome == "checked_in"
+
+
+def test_undo_check_in_after_a_minute_is_refused(door_staff):
+    ticket = paid_ticket()
+    result = check_in(code=ticket.code, staff_user=door_staff)
+
+    with pytest.raises(CheckInNotUndoable) as refused:
+        undo_check_in(
+            scan_id=result.scan.pk,
+            staff_user=door_staff,
+            now=result.checked_in_at + dt.timedelta(seconds=61),
+        )
+
+    assert refused.value.code == "undo_expired"
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at == result.checked_in_at
+    assert CheckInScan.objects.get(pk=result.scan.pk).undone_at is None
+
+
+def test_undo_check_in_by_someone_else_is_refused(door_staff):
+    ticket = paid_ticket()
+    result = check_in(code=ticket.code, staff_user=door_staff)
+
+    with pytest.raises(CheckInNotUndoable) as refused:
+        undo_check_in(scan_id=result.scan.pk, staff_user=door_staff_user(username="door2"))
+
+    assert refused.value.code == "undo_not_yours"
+
+
+def test_undo_check_in_of_a_scan_that_did_not_admit_is_refused(door_staff):
+    ticket = paid_ticket()
+    check_in(code=ticket.code, staff_user=door_staff)
+    again = check_in(code=ticket.code, staff_user=door_staff)
+
+    with pytest.raises(CheckInNotUndoable) as refused:
+        undo_check_in(scan_id=again.scan.pk, staff_user=door_staff)
+
+    assert refused.value.code == "undo_not_admission"
+
+
+def test_undo_check_in_twice_is_refused_the_second_time(door_staff):
+    ticket = paid_ticket()
+    result = check_in(code=ticket.code, staff_user=door_staff)
+    undo_check_in(scan_id=result.scan.pk, staff_user=door_staff)
+
+    with pytest.raises(CheckInNotUndoable) as refused:
+        undo_check_in(scan_id=result.scan.pk, staff_user=door_staff)
+
+    assert refused.value.code == "undo_already_undone"
+
+
+def test_undo_of_an_earlier_admission_leaves_the_latest_one(door_staff):
+    ticket = paid_ticket()
+    first = check_in(code=ticket.code, staff_user=door_staff)
+    undo_check_in(scan_id=first.scan.pk, staff_user=door_staff)
+    second = check_in(code=ticket.code, staff_user=door_staff)
+    # The first admission's undo stamp is cleared by hand: only the check of the latest remains.
+    CheckInScan.objects.filter(pk=first.scan.pk).update(undone_at=None)
+
+    with pytest.raises(CheckInNotUndoable) as refused:
+        undo_check_in(scan_id=first.scan.pk, staff_user=door_staff)
+
+    assert refused.value.code == "undo_not_latest"
+    ticket.refresh_from_db()
+    assert ticket.checked_in_at == second.checked_in_at
