@@ -413,3 +413,6 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "web:account"
 # Stripe is the local test server started by `make run`: the site says payments are simulated.
 GREENROOM_PAYMENTS_SIMULATED = env_bool("PAYMENTS_SIMULATED", False)
+# How the site takes card payments: "card" (Stripe.js's card form on our payment page) or
+# "checkout" (a redirect to a Stripe Checkout page, for deployments that prefer Stripe's own).
+GREENROOM_WEB_PAYMENT_FLOW = os.environ.get("WEB_PAYMENT_FLOW", "card")

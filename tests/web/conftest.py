@@ -19,6 +19,7 @@ from tests.factories import (
     local_time,
 )
 from tests.tickets.conftest import (  # noqa: F401  (fixtures)
+    checkout_stripe,
     deliver,
     localstripe_url,
     phone,

@@ -257,3 +257,24 @@ def test_confirming_someone_elses_order_is_404(client, stripe_settings):
     )
 
     assert answer.status_code == 404
+
+
+def test_pay_step_redirects_to_stripe_checkout_where_the_deployment_prefers_it(
+    client, checkout_stripe, settings
+):
+    settings.GREENROOM_WEB_PAYMENT_FLOW = "checkout"
+    pass_type = PassTypeFactory(phase__price=19000)
+    order, _ = place_order(
+        event=pass_type.event, lines=[LineRequest(pass_type.pk, 1)], email="ada@example.com"
+    )
+
+    response = client.get(order_url(order, order.secret, "web:order-pay"))
+
+    payment = Payment.objects.get(order=order)
+    assert payment.flow == Payment.Flow.CHECKOUT
+    assert response.status_code == 302
+    assert response["Location"] == payment.checkout_url
+    (request,) = checkout_stripe["requests"]
+    assert request["params"]["success_url"].startswith(
+        f"http://testserver/orders/{order.code}/?key={order.secret}"
+    )

@@ -153,8 +153,14 @@ def order_pay(request, code: str):
         "lines": order.lines.all(),
         "order_url": order_link(order, key),
     }
+    checkout = settings.GREENROOM_WEB_PAYMENT_FLOW == "checkout"
     try:
-        payment = start_payment(order=order, flow=Payment.Flow.PAYMENT_SHEET)
+        payment = start_payment(
+            order=order,
+            flow=Payment.Flow.CHECKOUT if checkout else Payment.Flow.PAYMENT_SHEET,
+            success_url=request.build_absolute_uri(order_link(order, key, processing=1)),
+            cancel_url=request.build_absolute_uri(order_link(order, key, "web:order-pay")),
+        )
     except HoldExpired:
         context["restart_fields"] = restart_fields(order)
         return TemplateResponse(request, "web/hold_expired.html", context, status=409)
@@ -166,6 +172,8 @@ def order_pay(request, code: str):
         return TemplateResponse(request, "web/pay.html", context, status=503)
     if payment.flow == Payment.Flow.FREE:
         return redirect(order_link(order, key))
+    if payment.flow == Payment.Flow.CHECKOUT:
+        return redirect(payment.checkout_url)
     context |= {
         "client_secret": payment.client_secret,
         "publishable_key": stripe_gateway.publishable_key(),
