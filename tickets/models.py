@@ -215,6 +215,12 @@ class Order(TimeStampedModel):
         help_text="When the buyer's and attendees' personal data were erased; amounts remain.",
     )
     idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
+    comp_reason = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="Why an organizer gave these tickets for free; empty for orders people bought.",
+    )
     client_network = models.CharField(
         max_length=32,
         blank=True,

@@ -88,6 +88,7 @@ class PassSales:
     sold: int
     held: int
     amount: int
+    comped: int = 0  # given free by organizers (complimentary), not sold
 
 
 @dataclass(frozen=True)
@@ -148,11 +149,12 @@ def sales_summary(*, event: Event, now: dt.datetime) -> SalesSummary:
 
     Passes and promo uses count orders that stand as paid (a fully refunded order's tickets
     are void); revenue counts every order ever paid and subtracts every refund recorded.
+    Complimentary orders (issued free by organizers) are counted apart, never as sold.
     """
     orders = Order.objects.filter(event=event)
     paid = orders.filter(paid_at__isnull=False).aggregate(
         gross=_zero(Sum("total")),
-        count=Count("pk", filter=Q(status=OrderStatus.PAID)),
+        count=Count("pk", filter=Q(status=OrderStatus.PAID, comp_reason="")),
     )
     refunded = Refund.objects.filter(order__event=event).aggregate(total=_zero(Sum("amount")))
     return SalesSummary(
@@ -169,7 +171,9 @@ def sales_summary(*, event: Event, now: dt.datetime) -> SalesSummary:
 
 
 def _sales_by_pass(event: Event, *, now: dt.datetime) -> list[PassSales]:
-    paid = Q(order_lines__order__status=OrderStatus.PAID)
+    standing = Q(order_lines__order__status=OrderStatus.PAID)
+    comp = ~Q(order_lines__order__comp_reason="")
+    paid = standing & ~comp
     line_amount = (F("order_lines__unit_price") - F("order_lines__unit_discount")) * F(
         "order_lines__quantity"
     )
@@ -181,18 +185,24 @@ def _sales_by_pass(event: Event, *, now: dt.datetime) -> list[PassSales]:
                 Sum("order_lines__quantity", filter=held_at(now, "order_lines__order__"))
             ),
             amount=_zero(Sum(line_amount, filter=paid)),
+            comped_count=_zero(Sum("order_lines__quantity", filter=standing & comp)),
         )
         .order_by("position", "name")
     )
     return [
-        PassSales(row.pk, row.name, row.capacity, row.sold_count, row.held_count, row.amount)
+        PassSales(
+            row.pk, row.name, row.capacity, row.sold_count, row.held_count, row.amount,
+            row.comped_count,
+        )
         for row in rows
-    ]
+    ]  # fmt: skip
 
 
 def _sales_by_phase(event: Event) -> list[PhaseSales]:
     rows = (
-        OrderLine.objects.filter(order__event=event, order__status=OrderStatus.PAID)
+        OrderLine.objects.filter(
+            order__event=event, order__status=OrderStatus.PAID, order__comp_reason=""
+        )
         .order_by()
         .values("pass_type_id", "pass_type__name", "phase_name")
         .annotate(

@@ -656,7 +656,7 @@ def test_sales_summary_page_shows_exact_figures(organizer_client):
     assert response.status_code == 200
     assert response.context["revenue"] == "$350.00"  # 250 + 100 + 125 - 125
     assert response.context["by_pass"] == [
-        {"name": "General Admission", "sold": 3, "held": 1, "capacity": 100,
+        {"name": "General Admission", "sold": 3, "comped": 0, "held": 1, "capacity": 100,
          "amount": "$350.00"},
     ]  # fmt: skip
     assert response.context["promo_use"] == [

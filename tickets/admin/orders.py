@@ -39,6 +39,7 @@ from tickets.reports import (
 )
 from tickets.services.admin_actions import allow_confirmation_resend
 from tickets.services.attendees import correct_attendee
+from tickets.services.comps import MAX_COMPS, issue_comps
 from tickets.services.queueing import after_commit, queue_confirmation
 from tickets.services.refunds import refund_order
 
@@ -177,6 +178,28 @@ class PassTypeFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=with_pass)
 
 
+class CompForm(forms.Form):
+    """Free passes an organizer gives: which, how many, to whom, and why."""
+
+    pass_type = forms.ModelChoiceField(
+        queryset=PassType.objects.select_related("event").order_by(
+            "-event__start_date", "position"
+        ),
+        label="Pass",
+    )
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_COMPS, initial=1)
+    email = forms.EmailField(label="E-mail", help_text="Receives the tickets.")
+    attendee_names = forms.CharField(
+        label="Names",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, printed on the tickets in order (optional).",
+    )
+    reason = forms.CharField(
+        max_length=200, help_text="Why they are free: speaker guest, press, sponsor…"
+    )
+
+
 class AttendeeForm(forms.Form):
     """Who a ticket admits: the name printed on the badge, the e-mail tickets go to."""
 
@@ -283,6 +306,7 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [
             path("sales-summary/", view(self.sales_summary_view), name=f"{prefix}_sales_summary"),
+            path("comps/", view(self.comps_view), name=f"{prefix}_comps"),
             path("<path:object_id>/refund/", view(self.refund_view), name=f"{prefix}_refund"),
             path(
                 "<path:object_id>/tickets/<int:ticket_id>/attendee/",
@@ -362,6 +386,10 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "sales_summary_url": f"{url}?event={event_id}" if event_id else url,
         }
+        if self.has_manage_permission(request):
+            context["comps_url"] = reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_comps"
+            )
         return super().changelist_view(request, context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -428,6 +456,46 @@ class OrderAdmin(PersonalDataAuditMixin, admin.ModelAdmin):
             # The page names the buyer's e-mail.
             self.audit(request, AuditAction.VIEWED, subject_id=order.code, detail="refund page")
         return TemplateResponse(request, "admin/tickets/order/refund.html", context)
+
+    def comps_view(self, request: HttpRequest) -> HttpResponse:
+        """Issue complimentary tickets (tickets/services/comps.py): paid at zero, e-mailed as
+        usual, counted apart in the sales figures."""
+        if not self.has_manage_permission(request):
+            raise PermissionDenied
+        form = CompForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                order = issue_comps(
+                    event=data["pass_type"].event,
+                    pass_type=data["pass_type"],
+                    quantity=data["quantity"],
+                    email=data["email"],
+                    reason=data["reason"],
+                    attendee_names=data["attendee_names"].splitlines(),
+                    actor=request.user,
+                )
+            except TicketsError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                self.log_addition(request, order, f"Complimentary: {data['reason']}")
+                self.message_user(
+                    request,
+                    f"Issued {data['quantity']} complimentary ticket(s) in order {order.code}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                            args=[order.pk])
+                )  # fmt: skip
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Issue complimentary tickets",
+            "opts": self.opts,
+            "form": form,
+            "change_url": reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+        }
+        return TemplateResponse(request, "admin/tickets/order/comps.html", context)
 
     def attendee_view(self, request: HttpRequest, object_id: str, ticket_id: int) -> HttpResponse:
         """Correct the name and e-mail on one of the order's valid tickets (audited)."""
@@ -597,6 +665,7 @@ def _summary_context(summary) -> dict:
             {
                 "name": row.name,
                 "sold": row.sold,
+                "comped": row.comped,
                 "held": row.held,
                 "capacity": "unlimited" if row.capacity is None else row.capacity,
                 "amount": money(row.amount),
