@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -14,14 +13,15 @@ from core.csv_export import csv_response
 from core.models import AuditAction
 from events.models import Event
 from speakers.admin_import import SpeakerImportAdminMixin
-from speakers.exceptions import SpeakersError
-from speakers.headshots import normalised_headshot
+from speakers.forms import HeadshotField
 from speakers.models import InvitationStatus, LineupEntry, Organization, Speaker
 from speakers.models import SpeakerLink as Link
 from speakers.privacy import erase_speaker_contacts
 from speakers.selectors import speaker_export_rows
 from speakers.services import (
     invite_speakers,
+    resend_portal_links,
+    revoke_portal_links,
     set_lineup_status,
     stamp_status_time,
     store_headshot_renditions,
@@ -125,20 +125,6 @@ class LineupEntryInline(admin.TabularInline):
     fields = ("event", "status", "invited_at", "invitation_sent_at", "confirmed_at", "declined_at")
     readonly_fields = ("invited_at", "invitation_sent_at", "confirmed_at", "declined_at")
     extra = 0
-
-
-class HeadshotField(forms.ImageField):
-    """An uploaded headshot: refused beyond the size caps before it is decoded, and handed on
-    re-encoded (speakers.headshots), so the upload itself is never stored."""
-
-    def to_python(self, data):
-        upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        try:
-            return normalised_headshot(upload)
-        except SpeakersError as error:
-            raise ValidationError(error.message, code=error.code) from error
 
 
 class SpeakerForm(forms.ModelForm):
@@ -296,4 +282,80 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
             consequence="Their private e-mail address and phone number are blanked; their "
             "public profile stays.",
             erase=erase,
+        )
+
+
+class AnsweredFilter(admin.SimpleListFilter):
+    """Lineup entries whose speaker has answered (confirmed or declined), or not yet."""
+
+    title = "answered"
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Answered"), ("no", "Not answered yet"))
+
+    def queryset(self, request, queryset):
+        answers = InvitationStatus.answers()
+        if self.value() == "yes":
+            return queryset.filter(status__in=answers)
+        if self.value() == "no":
+            return queryset.exclude(status__in=answers)
+        return queryset
+
+
+@admin.register(LineupEntry)
+class LineupEntryAdmin(admin.ModelAdmin):
+    """Every event's lineup: who answered and who has not, and their portal links."""
+
+    form = LineupEntryForm
+    list_display = (
+        "__str__",
+        "answered",
+        "invitation_sent_at",
+        "answered_at",
+        "link_state",
+    )
+    list_select_related = ("speaker", "event")
+    list_filter = ("event", AnsweredFilter, "status")
+    search_fields = ("speaker__name", "speaker__email", "event__name")
+    autocomplete_fields = ("speaker",)
+    fields = ("speaker", "event", "status")
+    actions = ["resend_links", "revoke_links"]
+
+    @admin.display(description="answered", boolean=True)
+    def answered(self, entry: LineupEntry) -> bool:
+        return entry.status in InvitationStatus.answers()
+
+    @admin.display(description="answered at")
+    def answered_at(self, entry: LineupEntry):
+        return (
+            entry.confirmed_at
+            if entry.status == InvitationStatus.CONFIRMED
+            else (entry.declined_at if entry.status == InvitationStatus.DECLINED else None)
+        )
+
+    @admin.display(description="portal link")
+    def link_state(self, entry: LineupEntry) -> str:
+        if entry.link_revoked_at is not None:
+            return f"revoked {timezone.localtime(entry.link_revoked_at):%Y-%m-%d %H:%M}"
+        return "sent" if entry.invitation_sent_at else "not sent"
+
+    @admin.action(description="Re-send the invitation link", permissions=["change"])
+    def resend_links(self, request, queryset):
+        queued = resend_portal_links(entries=queryset)
+        self.message_user(request, f"Invitation link queued for {len(queued)} speaker(s).")
+        skipped = queryset.count() - len(queued)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} not sent: they declined or have no e-mail address.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Revoke the portal link", permissions=["change"])
+    def revoke_links(self, request, queryset):
+        revoked = revoke_portal_links(entries=queryset)
+        self.message_user(
+            request,
+            f"Portal link revoked for {revoked} speaker(s); re-send to give them a new one.",
         )

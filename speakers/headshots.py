@@ -101,9 +101,18 @@ def encode_jpeg(image: Image.Image, *, side: int) -> bytes:
     return out.getvalue()
 
 
-def normalised_headshot(file: File) -> ContentFile:
-    """The stored form of an uploaded headshot: a JPEG named after the upload, within caps."""
+def square_crop(image: Image.Image) -> Image.Image:
+    """The largest centred square of `image`, a little above the middle (where faces are)."""
+    side = min(image.size)
+    return ImageOps.fit(image, (side, side), centering=(0.5, 0.4))
+
+
+def normalised_headshot(file: File, *, square: bool = False) -> ContentFile:
+    """The stored form of an uploaded headshot: a JPEG named after the upload, within caps;
+    cropped to a square when `square` (the speaker portal's uploads)."""
     image = upright_rgb(open_headshot(file))
+    if square:
+        image = square_crop(image)
     stem = (file.name or "headshot").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "headshot"
     return ContentFile(encode_jpeg(image, side=STORED_SIDE), name=f"{stem}.jpg")
 

@@ -38,3 +38,5 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = module.seed()
             self.stdout.write(f"{app_config.label}: {result}")
+            for note in getattr(result, "notes", ()):
+                self.stdout.write(f"  {note}")
