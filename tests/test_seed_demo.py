@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import itertools
+import re
 import zoneinfo
 
 import pytest
@@ -354,3 +355,14 @@ def test_seed_demo_refuses_a_demo_event_longer_than_the_cap(settings):
         "end_date": ["An event lasts at most 1 day; this one would last 2."]
     }
     assert not Event.objects.filter(slug=DEMO_EVENT_SLUG).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_a_demo_speakers_portal_link_that_opens_the_portal(client):
+    output = seed_demo()
+
+    link = re.search(r"speaker portal of Morgan Reyes: (\S+)", output).group(1)
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert "Your speaker page for TC Sessions: Mobility 2021" in response.content.decode()
