@@ -129,7 +129,7 @@ def test_expired_link_is_refused_with_a_page_that_says_so(client, settings):
 
     assert response.status_code == 410
     assert "This link has expired" in text(response)
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_link_within_its_days_still_opens(client, settings):

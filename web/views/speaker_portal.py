@@ -79,7 +79,9 @@ def portal_page(view: Callable) -> Callable:
         else:
             response = view(request, access)
         # The link is the key: never send it on to another site, never index or cache it.
-        response["Referrer-Policy"] = "no-referrer"
+        # (same-origin, not no-referrer: with that the browser sends `Origin: null` on the
+        # portal's own forms, which CSRF's origin check refuses.)
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         return response
 
