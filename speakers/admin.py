@@ -6,6 +6,8 @@ from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin_zone import id_from_query
 from core.audit import PersonalDataAuditMixin, ids_label
@@ -19,6 +21,7 @@ from speakers.models import SpeakerLink as Link
 from speakers.privacy import erase_speaker_contacts
 from speakers.selectors import speaker_export_rows
 from speakers.services import (
+    STATUS_TIME_FIELD,
     invite_speakers,
     resend_portal_links,
     revoke_portal_links,
@@ -288,11 +291,11 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
 class AnsweredFilter(admin.SimpleListFilter):
     """Lineup entries whose speaker has answered (confirmed or declined), or not yet."""
 
-    title = "answered"
+    title = gettext_lazy("answered")
     parameter_name = "answered"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Answered"), ("no", "Not answered yet"))
+        return (("yes", _("Answered")), ("no", _("Not answered yet")))
 
     def queryset(self, request, queryset):
         answers = InvitationStatus.answers()
@@ -322,40 +325,44 @@ class LineupEntryAdmin(admin.ModelAdmin):
     fields = ("speaker", "event", "status")
     actions = ["resend_links", "revoke_links"]
 
-    @admin.display(description="answered", boolean=True)
+    @admin.display(description=gettext_lazy("answered"), boolean=True)
     def answered(self, entry: LineupEntry) -> bool:
         return entry.status in InvitationStatus.answers()
 
-    @admin.display(description="answered at")
+    @admin.display(description=gettext_lazy("answered at"))
     def answered_at(self, entry: LineupEntry):
-        return (
-            entry.confirmed_at
-            if entry.status == InvitationStatus.CONFIRMED
-            else (entry.declined_at if entry.status == InvitationStatus.DECLINED else None)
-        )
+        if entry.status not in InvitationStatus.answers():
+            return None
+        return getattr(entry, STATUS_TIME_FIELD[InvitationStatus(entry.status)])
 
-    @admin.display(description="portal link")
+    @admin.display(description=gettext_lazy("portal link"))
     def link_state(self, entry: LineupEntry) -> str:
         if entry.link_revoked_at is not None:
-            return f"revoked {timezone.localtime(entry.link_revoked_at):%Y-%m-%d %H:%M}"
-        return "sent" if entry.invitation_sent_at else "not sent"
+            return _("revoked %(when)s") % {
+                "when": f"{timezone.localtime(entry.link_revoked_at):%Y-%m-%d %H:%M}"
+            }
+        return _("sent") if entry.invitation_sent_at else _("not sent")
 
-    @admin.action(description="Re-send the invitation link", permissions=["change"])
+    @admin.action(description=gettext_lazy("Re-send the invitation link"), permissions=["change"])
     def resend_links(self, request, queryset):
         queued = resend_portal_links(entries=queryset)
-        self.message_user(request, f"Invitation link queued for {len(queued)} speaker(s).")
+        self.message_user(
+            request, _("Invitation link queued for %(count)s speaker(s).") % {"count": len(queued)}
+        )
         skipped = queryset.count() - len(queued)
         if skipped:
             self.message_user(
                 request,
-                f"{skipped} not sent: they declined or have no e-mail address.",
+                _("%(count)s not sent: they declined or have no e-mail address.")
+                % {"count": skipped},
                 messages.WARNING,
             )
 
-    @admin.action(description="Revoke the portal link", permissions=["change"])
+    @admin.action(description=gettext_lazy("Revoke the portal link"), permissions=["change"])
     def revoke_links(self, request, queryset):
         revoked = revoke_portal_links(entries=queryset)
         self.message_user(
             request,
-            f"Portal link revoked for {revoked} speaker(s); re-send to give them a new one.",
+            _("Portal link revoked for %(count)s speaker(s); re-send to give them a new one.")
+            % {"count": revoked},
         )
