@@ -238,7 +238,7 @@ def answer_invitation(*, entry: LineupEntry, status: str) -> LineupEntry:
         locked.status = status
         stamp_status_time(locked, now=timezone.now())
         locked.save()
-        transaction.on_commit(lambda: notify_organizers_of_answer.delay(locked.pk, status))
+        transaction.on_commit(lambda: notify_organizers_of_answer.delay(locked.pk))
     entry.status, entry.confirmed_at, entry.declined_at = (
         locked.status,
         locked.confirmed_at,
@@ -247,14 +247,15 @@ def answer_invitation(*, entry: LineupEntry, status: str) -> LineupEntry:
     return entry
 
 
-def send_answer_notification(*, lineup_entry_id: int, status: str) -> bool:
-    """Tell the organizers (events.selectors.organizer_emails) a speaker answered; returns
-    False when the entry is gone or has since changed its answer (a later e-mail says so)."""
+def send_answer_notification(*, lineup_entry_id: int) -> bool:
+    """Tell the organizers (events.selectors.organizer_emails) the speaker's answer as it
+    stands; returns False when the entry is gone or no longer answered (invited again)."""
     entry = (
         LineupEntry.objects.select_related("event", "speaker").filter(pk=lineup_entry_id).first()
     )
-    if entry is None or entry.status != status:
+    if entry is None or entry.status not in InvitationStatus.answers():
         return False
+    status = entry.status
     context = {"entry": entry, "event": entry.event, "speaker": entry.speaker}
     subject = (
         _("%(speaker)s accepted to speak at %(event)s")

@@ -11,5 +11,5 @@ def send_speaker_invitation(lineup_entry_id: int) -> bool:
 
 
 @shared_task
-def notify_organizers_of_answer(lineup_entry_id: int, status: str) -> bool:
-    return services.send_answer_notification(lineup_entry_id=lineup_entry_id, status=status)
+def notify_organizers_of_answer(lineup_entry_id: int) -> bool:
+    return services.send_answer_notification(lineup_entry_id=lineup_entry_id)
