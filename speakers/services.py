@@ -128,6 +128,7 @@ def invite_speakers(*, event: Event, speakers: Iterable[Speaker]) -> InvitationR
         entry.status = InvitationStatus.INVITED
         entry.invited_at = now
         entry.invitation_sent_at = None
+        entry.link_revoked_at = None  # the e-mail carries a link of the current version
         entry.save()
         queued.append(speaker)
         transaction.on_commit(lambda pk=entry.pk: send_speaker_invitation.delay(pk))

@@ -14,7 +14,7 @@ from PIL import Image
 
 from speakers.models import LineupEntry, SessionRole
 from speakers.portal_links import SALT, portal_token
-from speakers.services import invite_speakers
+from speakers.services import invite_speakers, revoke_portal_links
 from tests.factories import (
     EventFactory,
     LineupEntryFactory,
@@ -158,6 +158,23 @@ def test_revoked_link_is_refused_and_a_resent_one_works(
 
     assert refused.status_code == 410
     assert "This link was revoked or replaced by a newer one." in text(refused)
+    assert client.get(old_link).status_code == 410
+    assert client.get(new_link).status_code == 200
+
+
+def test_inviting_again_after_a_revoke_sends_a_working_link(
+    client, django_capture_on_commit_callbacks
+):
+    entry = LineupEntryFactory(status="declined", declined_at="2030-01-01T00:00:00Z")
+    old_link = portal(entry)
+    revoke_portal_links(entries=[entry])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite_speakers(event=entry.event, speakers=[entry.speaker])
+    new_link = re.search(r"https?://\S+/speaker/\S+/", mail.outbox[0].body).group(0)
+
+    entry.refresh_from_db()
+    assert entry.link_revoked_at is None
     assert client.get(old_link).status_code == 410
     assert client.get(new_link).status_code == 200
 
