@@ -34,6 +34,7 @@ class EventAdminForm(forms.ModelForm):
         fields = (
             "name", "slug", "tagline", "description", "status", "start_date", "end_date",
             "time_zone", "attendance_mode", "venue_name", "venue_address", "currency",
+            "speaker_logistics",
         )  # fmt: skip
 
 
@@ -71,6 +72,7 @@ class EventAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "slug", "tagline", "description", "status")}),
         ("When and where", {"fields": ("start_date", "end_date", "time_zone", "attendance_mode",
                                         "venue_name", "venue_address", "currency")}),
+        ("Speakers", {"fields": ("speaker_logistics",)}),
         ("Agenda", {"fields": ("agenda_overview",)}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )  # fmt: skip

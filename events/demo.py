@@ -82,6 +82,8 @@ class SeedReport:
     counts: dict[str, Counter[str]] = field(
         default_factory=lambda: {CREATED: Counter(), UPDATED: Counter(), UNCHANGED: Counter()}
     )
+    # Lines worth printing after the counts (a demo login, a speaker's portal link).
+    notes: list[str] = field(default_factory=list)
 
     def record(self, kind: str, outcome: str, count: int = 1) -> None:
         if count:

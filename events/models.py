@@ -82,6 +82,12 @@ class Event(TimeStampedModel):
     venue_address = models.CharField(max_length=300, blank=True)
     currency = models.CharField(max_length=3, default="usd", validators=[currency_validator])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    speaker_logistics = models.TextField(
+        "logistics for speakers",
+        blank=True,
+        help_text="Shown to speakers in their portal only: arrival and check-in, the green "
+        "room, A/V (slides format, microphones), whom to call on the day.",
+    )
 
     class Meta:
         ordering = ["start_date", "name"]

@@ -4,6 +4,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -107,3 +109,20 @@ def event_start(event: Event) -> dt.datetime:
         "first"
     ]
     return (first or event.starts_at).astimezone(event.tzinfo)
+
+
+def organizer_emails() -> list[str]:
+    """Where news for the organizers goes (a speaker's answer…): the addresses of the active
+    members of the Organizers group, or the site's own address (DEFAULT_FROM_EMAIL, the team's
+    mailbox) when none has one."""
+    from events.services import ORGANIZERS_GROUP  # services reads this module: import late
+
+    addresses = (
+        get_user_model()
+        ._default_manager.filter(is_active=True, groups__name=ORGANIZERS_GROUP)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    return list(addresses) or [settings.DEFAULT_FROM_EMAIL]

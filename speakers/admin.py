@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin_zone import id_from_query
 from core.audit import PersonalDataAuditMixin, ids_label
@@ -14,14 +15,16 @@ from core.csv_export import csv_response
 from core.models import AuditAction
 from events.models import Event
 from speakers.admin_import import SpeakerImportAdminMixin
-from speakers.exceptions import SpeakersError
-from speakers.headshots import normalised_headshot
+from speakers.forms import HeadshotField
 from speakers.models import InvitationStatus, LineupEntry, Organization, Speaker
 from speakers.models import SpeakerLink as Link
 from speakers.privacy import erase_speaker_contacts
 from speakers.selectors import speaker_export_rows
 from speakers.services import (
+    STATUS_TIME_FIELD,
     invite_speakers,
+    resend_portal_links,
+    revoke_portal_links,
     set_lineup_status,
     stamp_status_time,
     store_headshot_renditions,
@@ -125,20 +128,6 @@ class LineupEntryInline(admin.TabularInline):
     fields = ("event", "status", "invited_at", "invitation_sent_at", "confirmed_at", "declined_at")
     readonly_fields = ("invited_at", "invitation_sent_at", "confirmed_at", "declined_at")
     extra = 0
-
-
-class HeadshotField(forms.ImageField):
-    """An uploaded headshot: refused beyond the size caps before it is decoded, and handed on
-    re-encoded (speakers.headshots), so the upload itself is never stored."""
-
-    def to_python(self, data):
-        upload = forms.FileField.to_python(self, data)
-        if upload is None:
-            return None
-        try:
-            return normalised_headshot(upload)
-        except SpeakersError as error:
-            raise ValidationError(error.message, code=error.code) from error
 
 
 class SpeakerForm(forms.ModelForm):
@@ -296,4 +285,84 @@ class SpeakerAdmin(PersonalDataAuditMixin, SpeakerImportAdminMixin, admin.ModelA
             consequence="Their private e-mail address and phone number are blanked; their "
             "public profile stays.",
             erase=erase,
+        )
+
+
+class AnsweredFilter(admin.SimpleListFilter):
+    """Lineup entries whose speaker has answered (confirmed or declined), or not yet."""
+
+    title = gettext_lazy("answered")
+    parameter_name = "answered"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Answered")), ("no", _("Not answered yet")))
+
+    def queryset(self, request, queryset):
+        answers = InvitationStatus.answers()
+        if self.value() == "yes":
+            return queryset.filter(status__in=answers)
+        if self.value() == "no":
+            return queryset.exclude(status__in=answers)
+        return queryset
+
+
+@admin.register(LineupEntry)
+class LineupEntryAdmin(admin.ModelAdmin):
+    """Every event's lineup: who answered and who has not, and their portal links."""
+
+    form = LineupEntryForm
+    list_display = (
+        "__str__",
+        "answered",
+        "invitation_sent_at",
+        "answered_at",
+        "link_state",
+    )
+    list_select_related = ("speaker", "event")
+    list_filter = ("event", AnsweredFilter, "status")
+    search_fields = ("speaker__name", "speaker__email", "event__name")
+    autocomplete_fields = ("speaker",)
+    fields = ("speaker", "event", "status")
+    actions = ["resend_links", "revoke_links"]
+
+    @admin.display(description=gettext_lazy("answered"), boolean=True)
+    def answered(self, entry: LineupEntry) -> bool:
+        return entry.status in InvitationStatus.answers()
+
+    @admin.display(description=gettext_lazy("answered at"))
+    def answered_at(self, entry: LineupEntry):
+        if entry.status not in InvitationStatus.answers():
+            return None
+        return getattr(entry, STATUS_TIME_FIELD[InvitationStatus(entry.status)])
+
+    @admin.display(description=gettext_lazy("portal link"))
+    def link_state(self, entry: LineupEntry) -> str:
+        if entry.link_revoked_at is not None:
+            return _("revoked %(when)s") % {
+                "when": f"{timezone.localtime(entry.link_revoked_at):%Y-%m-%d %H:%M}"
+            }
+        return _("sent") if entry.invitation_sent_at else _("not sent")
+
+    @admin.action(description=gettext_lazy("Re-send the invitation link"), permissions=["change"])
+    def resend_links(self, request, queryset):
+        queued = resend_portal_links(entries=queryset)
+        self.message_user(
+            request, _("Invitation link queued for %(count)s speaker(s).") % {"count": len(queued)}
+        )
+        skipped = queryset.count() - len(queued)
+        if skipped:
+            self.message_user(
+                request,
+                _("%(count)s not sent: they declined or have no e-mail address.")
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(description=gettext_lazy("Revoke the portal link"), permissions=["change"])
+    def revoke_links(self, request, queryset):
+        revoked = revoke_portal_links(entries=queryset)
+        self.message_user(
+            request,
+            _("Portal link revoked for %(count)s speaker(s); re-send to give them a new one.")
+            % {"count": revoked},
         )

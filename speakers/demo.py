@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from events.demo import CREATED, DEMO_EVENT_SLUG, UNCHANGED, SeedReport, ensure
 from events.models import Event
 from events.services import unique_slug
-from speakers.models import InvitationStatus, Organization, Speaker
+from speakers.models import InvitationStatus, LineupEntry, Organization, Speaker
+from speakers.portal_links import portal_url
 from speakers.services import set_lineup_status
 
 DEMO_HOST = "Morgan Reyes"
@@ -182,4 +183,9 @@ def seed() -> SeedReport:
     confirmed = set_lineup_status(event=event, speakers=missing, status=InvitationStatus.CONFIRMED)
     report.record("lineup confirmation", CREATED, confirmed)
     report.record("lineup confirmation", UNCHANGED, len(speakers) - confirmed)
+
+    # A fresh link each run (valid GREENROOM_SPEAKER_LINK_DAYS): signing stores nothing.
+    host = LineupEntry.objects.filter(event=event, speaker__email=DEMO_HOST_EMAIL).first()
+    if host is not None:
+        report.notes.append(f"speaker portal of {host.speaker.name}: {portal_url(host)}")
     return report

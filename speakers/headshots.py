@@ -16,6 +16,7 @@ import warnings
 
 from django.conf import settings
 from django.core.files.base import ContentFile, File
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from speakers.exceptions import SpeakersError
@@ -34,10 +35,14 @@ def _mib(size: int) -> str:
 
 def _too_many_pixels(width: int | None = None, height: int | None = None) -> SpeakersError:
     side = settings.GREENROOM_HEADSHOT_MAX_SIDE
-    found = f"is {width}×{height} pixels" if width else "has too many pixels"
+    found = (
+        _("The headshot is %(width)s×%(height)s pixels;") % {"width": width, "height": height}
+        if width
+        else _("The headshot has too many pixels;")
+    )
+    limit = _("at most %(side)s×%(side)s are accepted. Scale it down and upload it again.")
     return SpeakersError(
-        f"The headshot {found}; at most {side}×{side} are accepted. "
-        "Scale it down and upload it again.",
+        f"{found} {limit % {'side': side}}",
         code="headshot_too_many_pixels",
         field="headshot",
     )
@@ -52,8 +57,11 @@ def open_headshot(file: File) -> Image.Image:
     max_bytes = settings.GREENROOM_HEADSHOT_MAX_BYTES
     if file.size > max_bytes:
         raise SpeakersError(
-            f"The headshot is {_mib(file.size)}; at most {_mib(max_bytes)} is accepted. "
-            "Save it smaller (a JPEG photo is usually well under 1 MiB) and upload it again.",
+            _(
+                "The headshot is %(size)s; at most %(limit)s is accepted. Save it smaller (a "
+                "JPEG photo is usually well under 1 MiB) and upload it again."
+            )
+            % {"size": _mib(file.size), "limit": _mib(max_bytes)},
             code="headshot_too_large",
             field="headshot",
         )
@@ -73,8 +81,10 @@ def open_headshot(file: File) -> Image.Image:
         raise _too_many_pixels() from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise SpeakersError(
-            "The headshot is not a readable JPEG, PNG or WebP image. Save it as a JPEG and "
-            "upload it again.",
+            _(
+                "The headshot is not a readable JPEG, PNG or WebP image. Save it as a JPEG and "
+                "upload it again."
+            ),
             code="headshot_unreadable",
             field="headshot",
         ) from error
@@ -101,9 +111,18 @@ def encode_jpeg(image: Image.Image, *, side: int) -> bytes:
     return out.getvalue()
 
 
-def normalised_headshot(file: File) -> ContentFile:
-    """The stored form of an uploaded headshot: a JPEG named after the upload, within caps."""
+def square_crop(image: Image.Image) -> Image.Image:
+    """The largest centred square of `image`, a little above the middle (where faces are)."""
+    side = min(image.size)
+    return ImageOps.fit(image, (side, side), centering=(0.5, 0.4))
+
+
+def normalised_headshot(file: File, *, square: bool = False) -> ContentFile:
+    """The stored form of an uploaded headshot: a JPEG named after the upload, within caps;
+    cropped to a square when `square` (the speaker portal's uploads)."""
     image = upright_rgb(open_headshot(file))
+    if square:
+        image = square_crop(image)
     stem = (file.name or "headshot").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "headshot"
     return ContentFile(encode_jpeg(image, side=STORED_SIDE), name=f"{stem}.jpg")
 

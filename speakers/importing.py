@@ -27,6 +27,7 @@ from events.models import Event
 from events.services import unique_slug
 from speakers.exceptions import SpeakersError
 from speakers.models import InvitationStatus, LineupEntry, Organization, Speaker, SpeakerLink
+from speakers.services import find_or_create_organization
 
 # Header spellings seen in organizers' spreadsheets, once lower-cased with `_` read as a space.
 HEADER_ALIASES = {
@@ -506,9 +507,7 @@ def plan_speaker_import(*, rows: Sequence[ImportRow], event: Event | None = None
 def _organization(name: str, cache: dict[str, Organization]) -> Organization:
     key = name.lower()
     if key not in cache:
-        cache[key] = Organization.objects.filter(name__iexact=name).first() or (
-            Organization.objects.create(name=name, slug=unique_slug(Organization, name))
-        )
+        cache[key] = find_or_create_organization(name)
     return cache[key]
 
 

@@ -81,6 +81,11 @@ class InvitationStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     DECLINED = "declined", "Declined"
 
+    @classmethod
+    def answers(cls) -> tuple["InvitationStatus", ...]:
+        """The statuses a speaker answers with."""
+        return (cls.CONFIRMED, cls.DECLINED)
+
 
 class LineupEntry(TimeStampedModel):
     """A speaker in an event's lineup, announced before any session is set."""
@@ -96,6 +101,10 @@ class LineupEntry(TimeStampedModel):
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
+    # The speaker portal's link signs (entry, link_version); bumping the version revokes every
+    # link handed out before (speakers/portal_links.py).
+    link_version = models.PositiveIntegerField(default=1, editable=False)
+    link_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "lineup entry"
@@ -137,6 +146,9 @@ class SessionSpeaker(TimeStampedModel):
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_roles")
     role = models.CharField(max_length=16, choices=SessionRole.choices, default=SessionRole.SPEAKER)
     position = models.PositiveSmallIntegerField(default=1, help_text="Order on stage, from 1.")
+    # Added by the speaker in the portal: their own deck, and where their talk can be watched.
+    slides_url = models.URLField("slides", max_length=500, blank=True)
+    recording_url = models.URLField("recording", max_length=500, blank=True)
 
     class Meta:
         ordering = ["session", "position"]

@@ -1,5 +1,5 @@
 """Writes of the speakers app: who may be in a session, lineup invitations and answers,
-headshot renditions."""
+portal links and the speaker's own edits, headshot renditions."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,11 +9,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.models import Event, Session
-from speakers.exceptions import SpeakersError
+from events.selectors import organizer_emails
+from events.services import unique_slug
+from speakers.exceptions import PortalLinkUnknown, SpeakersError
 from speakers.headshots import (
     RENDITION_SIDES,
     encode_jpeg,
@@ -22,8 +26,16 @@ from speakers.headshots import (
     rendition_name,
     upright_rgb,
 )
-from speakers.models import InvitationStatus, LineupEntry, SessionSpeaker, Speaker
-from speakers.tasks import send_speaker_invitation
+from speakers.models import (
+    InvitationStatus,
+    LineupEntry,
+    Organization,
+    SessionSpeaker,
+    Speaker,
+    SpeakerLink,
+)
+from speakers.portal_links import portal_url
+from speakers.tasks import notify_organizers_of_answer, send_speaker_invitation
 
 
 def check_speakers_available(*, session: Session, speakers: Iterable[Speaker]) -> None:
@@ -116,6 +128,7 @@ def invite_speakers(*, event: Event, speakers: Iterable[Speaker]) -> InvitationR
         entry.status = InvitationStatus.INVITED
         entry.invited_at = now
         entry.invitation_sent_at = None
+        entry.link_revoked_at = None  # the e-mail carries a link of the current version
         entry.save()
         queued.append(speaker)
         transaction.on_commit(lambda pk=entry.pk: send_speaker_invitation.delay(pk))
@@ -123,7 +136,8 @@ def invite_speakers(*, event: Event, speakers: Iterable[Speaker]) -> InvitationR
 
 
 def send_invitation_email(*, lineup_entry_id: int) -> bool:
-    """Send one pending invitation e-mail; returns False when there was nothing to send.
+    """Send one pending invitation e-mail, with the speaker's portal link; returns False when
+    there was nothing to send. A declined speaker gets none unless invited again.
 
     Safe to run twice: the entry is locked and stamped in the same transaction as the send,
     so a second run (a redelivered task) finds it already sent.
@@ -137,11 +151,17 @@ def send_invitation_email(*, lineup_entry_id: int) -> bool:
         )
         if entry is None or entry.invitation_sent_at is not None:
             return False
-        if entry.status != InvitationStatus.INVITED or not entry.speaker.email:
+        if entry.status == InvitationStatus.DECLINED or not entry.speaker.email:
             return False
-        context = {"entry": entry, "event": entry.event, "speaker": entry.speaker}
+        context = {
+            "entry": entry,
+            "event": entry.event,
+            "speaker": entry.speaker,
+            "portal_url": portal_url(entry),
+            "link_days": settings.GREENROOM_SPEAKER_LINK_DAYS,
+        }
         send_mail(
-            subject=f"Invitation to speak at {entry.event.name}",
+            subject=_("Invitation to speak at %(event)s") % {"event": entry.event.name},
             message=render_to_string("speakers/email/invitation.txt", context),
             html_message=render_to_string("speakers/email/invitation.html", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -204,3 +224,143 @@ def normalise_speaker_headshot(*, speaker: Speaker) -> Speaker:
     speaker.headshot.save(normalised.name, normalised, save=False)
     speaker.save(update_fields=["headshot", "updated_at"])
     return store_headshot_renditions(speaker=speaker, replaced=original)
+
+
+@transaction.atomic
+def answer_invitation(*, entry: LineupEntry, status: str) -> LineupEntry:
+    """The speaker's own answer from the portal: confirmed or declined, stamped, and the
+    organizers told by e-mail once the answer is committed. The same answer twice changes
+    nothing and tells no one; a speaker may change their mind.
+    """
+    if status not in InvitationStatus.answers():
+        raise SpeakersError(_("Answer with confirmed or declined."), code="invalid_answer")
+    locked = LineupEntry.objects.select_for_update().get(pk=entry.pk)
+    if locked.status != status:
+        locked.status = status
+        stamp_status_time(locked, now=timezone.now())
+        locked.save()
+        transaction.on_commit(lambda: notify_organizers_of_answer.delay(locked.pk))
+    entry.status, entry.confirmed_at, entry.declined_at = (
+        locked.status,
+        locked.confirmed_at,
+        locked.declined_at,
+    )
+    return entry
+
+
+def send_answer_notification(*, lineup_entry_id: int) -> bool:
+    """Tell the organizers (events.selectors.organizer_emails) the speaker's answer as it
+    stands; returns False when the entry is gone or no longer answered (invited again)."""
+    entry = (
+        LineupEntry.objects.select_related("event", "speaker").filter(pk=lineup_entry_id).first()
+    )
+    if entry is None or entry.status not in InvitationStatus.answers():
+        return False
+    status = entry.status
+    context = {"entry": entry, "event": entry.event, "speaker": entry.speaker}
+    subject = (
+        _("%(speaker)s accepted to speak at %(event)s")
+        if status == InvitationStatus.CONFIRMED
+        else _("%(speaker)s declined to speak at %(event)s")
+    )
+    send_mail(
+        subject=subject % {"speaker": entry.speaker.name, "event": entry.event.name},
+        message=render_to_string("speakers/email/answer.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=organizer_emails(),
+    )
+    return True
+
+
+@transaction.atomic
+def resend_portal_links(*, entries: Iterable[LineupEntry]) -> list[LineupEntry]:
+    """Send the invitation e-mail again, with a fresh link (and a fresh expiry), to each entry
+    whose speaker has an address and has not declined; a revoked link is reinstated this way.
+    Returns the entries queued."""
+    queued = []
+    for entry in entries:
+        locked = LineupEntry.objects.select_for_update().select_related("speaker").get(pk=entry.pk)
+        if locked.status == InvitationStatus.DECLINED or not locked.speaker.email:
+            continue
+        locked.invitation_sent_at = None
+        locked.link_revoked_at = None
+        locked.save(update_fields=["invitation_sent_at", "link_revoked_at", "updated_at"])
+        queued.append(locked)
+        transaction.on_commit(lambda pk=locked.pk: send_speaker_invitation.delay(pk))
+    return queued
+
+
+@transaction.atomic
+def revoke_portal_links(*, entries: Iterable[LineupEntry]) -> int:
+    """Make every portal link handed out for these entries stop working; returns how many."""
+    pks = [entry.pk for entry in entries]
+    return LineupEntry.objects.filter(pk__in=pks).update(
+        link_version=F("link_version") + 1, link_revoked_at=timezone.now()
+    )
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """What a speaker may change of their own profile in the portal."""
+
+    bio: str
+    pronouns: str
+    job_title: str
+    company: str
+    links: list[str]
+    headshot: ContentFile | None = None  # normalised (speakers.headshots), None: keep
+    clear_headshot: bool = False
+
+
+@transaction.atomic
+def update_speaker_profile(*, speaker: Speaker, change: ProfileChange) -> Speaker:
+    """Save the speaker's own edits: text fields, company (found by name, or created), links
+    (kept in the order given, duplicates dropped) and the headshot with its renditions."""
+    speaker.bio, speaker.pronouns, speaker.job_title = (
+        change.bio,
+        change.pronouns,
+        change.job_title,
+    )
+    speaker.organization = find_or_create_organization(change.company)
+    previous = speaker.headshot.name
+    if change.headshot is not None:
+        speaker.headshot.save(change.headshot.name, change.headshot, save=False)
+    elif change.clear_headshot:
+        speaker.headshot = ""
+    speaker.save()
+    urls = list(dict.fromkeys(change.links))
+    speaker.links.exclude(url__in=urls).delete()
+    existing = set(speaker.links.values_list("url", flat=True))
+    SpeakerLink.objects.bulk_create(
+        SpeakerLink(speaker=speaker, url=url) for url in urls if url not in existing
+    )
+    if speaker.headshot.name != previous:
+        store_headshot_renditions(speaker=speaker, replaced=previous)
+    return speaker
+
+
+def find_or_create_organization(name: str) -> Organization | None:
+    """The organization of that name (any case), created if new; None for a blank name."""
+    name = name.strip()
+    if not name:
+        return None
+    return Organization.objects.filter(name__iexact=name).first() or (
+        Organization.objects.create(name=name, slug=unique_slug(Organization, name))
+    )
+
+
+@transaction.atomic
+def save_session_materials(
+    *, speaker: Speaker, session_id: int, slides_url: str, recording_url: str
+) -> SessionSpeaker:
+    """The speaker's slides and recording links for one of their own sessions."""
+    role = (
+        SessionSpeaker.objects.select_for_update()
+        .filter(speaker=speaker, session_id=session_id)
+        .first()
+    )
+    if role is None:
+        raise PortalLinkUnknown(_("You do not speak in this session."))
+    role.slides_url, role.recording_url = slides_url, recording_url
+    role.save(update_fields=["slides_url", "recording_url", "updated_at"])
+    return role

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, Session, Tag
-from speakers.models import Organization, Speaker
+from speakers.models import LineupEntry, Organization, Speaker
 from tests.factories import (
     EventFactory,
     InventoryPoolFactory,
@@ -61,6 +61,10 @@ def make_speaker(index: int) -> Speaker:
     SpeakerLinkFactory(speaker=speaker)
     LineupEntryFactory(speaker=speaker)
     return speaker
+
+
+def make_lineup_entry(index: int) -> LineupEntry:
+    return LineupEntryFactory()
 
 
 def make_tag(index: int) -> Tag:
@@ -139,6 +143,7 @@ ROW_MAKERS = {
     Event: make_event,
     Session: make_session,
     Speaker: make_speaker,
+    LineupEntry: make_lineup_entry,
     Tag: make_tag,
     Organization: make_organization,
     PassType: make_pass_type,

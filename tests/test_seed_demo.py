@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import itertools
+import re
 import zoneinfo
 
 import pytest
@@ -246,7 +247,8 @@ def test_seed_demo_second_run_changes_nothing(demo_event):
     output = seed_demo()
 
     reports, logins = output.split("Demo logins", 1)
-    lines = reports.splitlines()
+    # Notes (indented: the demo speaker's portal link) follow an app's line.
+    lines = [line for line in reports.splitlines() if not line.startswith("  ")]
 
     assert database_snapshot() == before
     assert len(lines) == len(demo_modules())
@@ -367,3 +369,14 @@ def test_seed_demo_prints_the_superuser_organizer_and_door_logins(db):
     assert "organizer / greenroom-demo" in printed
     assert "door / greenroom-demo" in printed
     assert get_user_model().objects.get(username="admin").is_superuser
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_a_demo_speakers_portal_link_that_opens_the_portal(client):
+    output = seed_demo()
+
+    link = re.search(r"speaker portal of Morgan Reyes: (\S+)", output).group(1)
+    response = client.get(link)
+
+    assert response.status_code == 200
+    assert "Your speaker page for TC Sessions: Mobility 2021" in response.content.decode()

@@ -1,5 +1,5 @@
-"""Forms of the public site: the agenda filter and the pass checkout. They shape input; the
-services decide."""
+"""Forms of the public site: the agenda filter, the pass checkout and the speaker portal.
+They shape input; the services decide."""
 
 import datetime as dt
 import uuid
@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event, Stage, Tag
+from speakers.forms import HeadshotField
+from speakers.services import ProfileChange
 from tickets.selectors import PassOffer
 from tickets.services.ordering import LineRequest
 
@@ -178,3 +180,72 @@ class CheckoutRow:
     offer: PassOffer
     quantity: forms.BoundField
     names: list[forms.BoundField]
+
+
+MAX_PROFILE_LINKS = 5
+
+
+class SpeakerProfileForm(InvalidField):
+    """What a speaker keeps current in the portal: who they are, their photo and links."""
+
+    job_title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    pronouns = forms.CharField(
+        label=_("Pronouns"),
+        max_length=40,
+        required=False,
+        help_text=_("Optional, shown beside your name, e.g. she/her."),
+    )
+    bio = forms.CharField(label=_("Bio"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    headshot = HeadshotField(
+        label=_("Photo"),
+        required=False,
+        square=True,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    clear_headshot = forms.BooleanField(label=_("Remove my photo"), required=False)
+    links = forms.CharField(
+        label=_("Links"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Your website or profiles, one address per line (at most 5)."),
+    )
+
+    def __init__(self, *args, max_bytes: int, max_side: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["headshot"].help_text = _(
+            "JPEG, PNG or WebP, at most %(mib)s MiB and %(side)s×%(side)s pixels; cropped to "
+            "a square around the middle."
+        ) % {"mib": f"{max_bytes / 1024 / 1024:.0f}", "side": max_side}
+
+    def clean_links(self) -> list[str]:
+        urls = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        if len(urls) > MAX_PROFILE_LINKS:
+            raise forms.ValidationError(
+                _("At most %(count)s links, please.") % {"count": MAX_PROFILE_LINKS}
+            )
+        validate = forms.URLField(assume_scheme="https", max_length=500).clean
+        return [validate(url) for url in urls]
+
+    def change(self) -> ProfileChange:
+        data = self.cleaned_data
+        return ProfileChange(
+            bio=data["bio"],
+            pronouns=data["pronouns"],
+            job_title=data["job_title"],
+            company=data["company"],
+            links=data["links"],
+            headshot=data["headshot"],
+            clear_headshot=data["clear_headshot"],
+        )
+
+
+class SessionMaterialsForm(InvalidField):
+    """A speaker's slides and recording links for one session (prefixed by the session)."""
+
+    slides_url = forms.URLField(
+        label=_("Slides (link)"), max_length=500, required=False, assume_scheme="https"
+    )
+    recording_url = forms.URLField(
+        label=_("Recording (link)"), max_length=500, required=False, assume_scheme="https"
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import account, agenda, door, events, orders, passes, speakers
+from web.views import account, agenda, door, events, orders, passes, speaker_portal, speakers
 
 app_name = "web"
 
@@ -24,6 +24,19 @@ urlpatterns = [
     ),
     path("account/", account.account, name="account"),
     path("account/delete/", account.delete_account, name="delete-account"),
+    *(
+        path(f"{base}{suffix}", view, name=f"{name}{page}")
+        for base, name in (
+            ("speaker/<str:token>/", "speaker-portal"),
+            ("account/speaker/<slug:slug>/", "my-speaker-portal"),
+        )
+        for suffix, view, page in (
+            ("", speaker_portal.home, ""),
+            ("answer/", speaker_portal.answer, "-answer"),
+            ("profile/", speaker_portal.profile, "-profile"),
+            ("materials/", speaker_portal.materials, "-materials"),
+        )
+    ),
     path("events/<slug:slug>/passes/", passes.passes, name="passes"),
     path("events/<slug:slug>/checkout/", passes.checkout, name="checkout"),
     path("orders/<slug:code>/", orders.order_page, name="order"),

@@ -268,6 +268,9 @@ GREENROOM_ATTENDEE_RETENTION_DAYS = int(os.environ.get("ATTENDEE_RETENTION_DAYS"
 # checked before the image is decoded); what is stored is a re-encoding (speakers/headshots.py).
 GREENROOM_HEADSHOT_MAX_BYTES = int(os.environ.get("HEADSHOT_MAX_BYTES", str(5 * 1024 * 1024)))
 GREENROOM_HEADSHOT_MAX_SIDE = int(os.environ.get("HEADSHOT_MAX_SIDE", "4000"))
+# Days a speaker's portal link (the one the invitation e-mail carries) stays valid after it was
+# sent; re-sending the invitation hands out a fresh one (speakers/portal_links.py).
+GREENROOM_SPEAKER_LINK_DAYS = int(os.environ.get("SPEAKER_LINK_DAYS", "60"))
 # Passes: how long a pending order holds its passes, whether a full refund puts them back on
 # sale, and below how many left a pass shows as `few_left`.
 GREENROOM_HOLD_MINUTES = int(os.environ.get("HOLD_MINUTES", "15"))

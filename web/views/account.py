@@ -1,4 +1,4 @@
-"""My account: orders and tickets, my agenda, my data, deleting the account."""
+"""My account: orders and tickets, my agenda, my speaker pages, my data, deleting the account."""
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -8,11 +8,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.selectors import verified_emails
 from agenda.selectors import bookmarked_sessions
 from core import personal_data
 from core.exceptions import DomainError
 from privacy.exceptions import ConfirmationRequired
 from privacy.services import erase_own_account
+from speakers.selectors import lineup_entries_for_emails
 from tickets.selectors import orders_of
 
 
@@ -25,6 +27,7 @@ def account(request):
         {
             "orders": orders_of(request.user),
             "bookmarks": bookmarked_sessions(request.user),
+            "speaker_entries": lineup_entries_for_emails(verified_emails(request.user)),
         },
     )
 

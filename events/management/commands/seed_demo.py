@@ -39,6 +39,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 result = module.seed()
             self.stdout.write(f"{app_config.label}: {result}")
+            for note in getattr(result, "notes", ()):
+                self.stdout.write(f"  {note}")
         logins = [login for _, module in modules for login in getattr(module, "logins", list)()]
         if logins:
             self.stdout.write("Demo logins (username / password):")
