@@ -68,6 +68,8 @@ NEW_MODELS: set[str] = {
     # django-allauth's accounts (issue 11): their content types and permissions are new rows.
     "account.emailaddress",
     "account.emailconfirmation",
+    # The door screen's log of scans (issue 12).
+    "tickets.checkinscan",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the
