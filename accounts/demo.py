@@ -23,5 +23,5 @@ def seed() -> SeedReport:
         _, created = EmailAddress.objects.get_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
-        report.record("verified demo address", CREATED if created else UNCHANGED)
+        report.record("verified demo login", CREATED if created else UNCHANGED)
     return report
