@@ -15,13 +15,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import http_date, parse_etags
+from django.utils.http import http_date
 from rest_framework import status
 from rest_framework.response import Response
 
 from config.api.microcache import (
     accepts_gzip,
     body_key,
+    client_has_current,
     gzip_etag,
     is_anonymous,
     is_public_media_type,
@@ -117,8 +118,7 @@ class ConditionalGetMixin(CacheControlMixin):
         self.conditional_headers = {"ETag": self.etag}
         if version.last_modified:
             self.conditional_headers["Last-Modified"] = http_date(version.last_modified.timestamp())
-        client_etags = parse_etags(request.headers.get("If-None-Match", ""))
-        if self.etag in client_etags or gzip_etag(self.etag) in client_etags:
+        if client_has_current(request, self.etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED)
         if not shared:
             return None

@@ -53,6 +53,21 @@ def gzip_etag(etag: str) -> str:
     return f'{etag[:-1]}-gzip"'
 
 
+def client_has_current(request, etag: str) -> bool:
+    """Whether the request's If-None-Match names this version, plain or gzipped, by the weak
+    comparison RFC 9110 prescribes for it: `W/"x"` matches `"x"`. A proxy that compresses
+    (nginx's gzip) turns our strong ETag into a weak one, and its clients send that back."""
+    current = {_opaque(etag), _opaque(gzip_etag(etag))}
+    return any(
+        _opaque(tag) in current or tag == "*"
+        for tag in parse_etags(request.headers.get("If-None-Match", ""))
+    )
+
+
+def _opaque(etag: str) -> str:
+    return etag.removeprefix("W/")
+
+
 def accepts_gzip(request) -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "")
 
@@ -111,8 +126,7 @@ class PublicApiMicroCache:
 
     def answer_from_cache(self, request, current: dict) -> HttpResponse | None:
         etag = current["etag"]
-        client_etags = parse_etags(request.headers.get("If-None-Match", ""))
-        if etag in client_etags or gzip_etag(etag) in client_etags:
+        if client_has_current(request, etag):
             response = HttpResponseNotModified()
         else:
             stored = _read_through(body_key(etag))

@@ -238,6 +238,21 @@ def test_read_endpoint_answers_304_to_a_current_etag_and_200_after_a_change(api,
     assert first.has_header("Last-Modified")
 
 
+@pytest.mark.parametrize(("name", "per_event"), READ_ENDPOINTS)
+@pytest.mark.parametrize("micro_cache_seconds", [0, 5], ids=["uncached", "micro-cached"])
+def test_read_endpoint_answers_304_to_its_etag_made_weak_by_a_compressing_proxy(
+    api, settings, name, per_event, micro_cache_seconds
+):
+    settings.GREENROOM_VERSION_CACHE_SECONDS = micro_cache_seconds
+    session = SessionSpeakerFactory().session
+    url = reverse(name, args=[session.event.slug] if per_event else [])
+    etag = api.get(url)["ETag"]
+
+    again = api.get(url, HTTP_IF_NONE_MATCH=f"W/{etag}")
+
+    assert again.status_code == 304
+
+
 def test_agenda_etag_changes_when_a_speaker_is_renamed(api):
     row = SessionSpeakerFactory()
     url = reverse("session-list", args=[row.session.event.slug])
