@@ -1,5 +1,7 @@
 """OpenAPI extensions: how our authentication and the bundle's added parts appear."""
 
+import re
+
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -65,6 +67,11 @@ class AutoSchema(openapi.AutoSchema):
                 ),
             )
         return bodies
+
+    def get_operation_id(self) -> str:
+        """Letters, digits and underscores only, which every code generator accepts: a path's
+        `agenda.ics` or `qr.png` would otherwise put a dot in the name."""
+        return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", super().get_operation_id()))
 
     def get_paginated_name(self, serializer_name: str) -> str:
         # Delta pages carry `synced_at` and `deleted`: a component of their own, so that a

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import yaml
@@ -303,3 +304,17 @@ def test_api_docs_use_sidecar_assets_and_no_cdn(client, url):
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/" in page
     assert [host for host in ("cdn.jsdelivr", "unpkg") if host in page] == []
+
+
+def test_operation_ids_are_unique_and_fit_every_code_generator(api_client):
+    schema = api_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    ids = [
+        operation["operationId"]
+        for path in schema.json()["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    assert [name for name in ids if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name)] == []
+    assert len(ids) == len(set(ids))
+    assert "tickets_qr_retrieve" in ids
