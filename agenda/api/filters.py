@@ -16,8 +16,8 @@ class SessionFilter(django_filters.FilterSet):
     day = django_filters.DateFilter(
         method="filter_day", label="A day of the event (YYYY-MM-DD), in the event's zone."
     )
-    stage = django_filters.NumberFilter(
-        field_name="stage_id", label="Stage id.", min_value=1, max_value=MAX_ID
+    stage = django_filters.CharFilter(
+        method="filter_stage", max_length=200, label="Stage id or slug (e.g. `main-stage`)."
     )
     format = django_filters.ChoiceFilter(choices=SessionFormat.choices, label="Session format.")
     tag = django_filters.CharFilter(field_name="tags__slug", distinct=True, label="Topic tag slug.")
@@ -36,6 +36,13 @@ class SessionFilter(django_filters.FilterSet):
 
     def filter_day(self, queryset, name, value):
         return sessions_on_local_day(queryset, day=value)
+
+    def filter_stage(self, queryset, name, value):
+        """A stage by id, like every other id filter, or by slug, like tags."""
+        if value.isdigit():
+            # An id past 64 bits names no stage (and must not overflow the database).
+            return queryset.filter(stage_id=int(value)) if int(value) <= MAX_ID else queryset.none()
+        return queryset.filter(stage__slug=value)
 
     def filter_text(self, queryset, name, value):
         matches = Session.objects.filter(

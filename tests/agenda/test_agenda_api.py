@@ -118,6 +118,7 @@ def agenda():
         (lambda a: {"day": a["event"].start_date.isoformat()}, ["keynote", "panel"]),
         (lambda a: {"day": "2030-06-11"}, ["workshop"]),
         (lambda a: {"stage": a["side"].pk}, ["panel"]),
+        (lambda a: {"stage": a["side"].slug}, ["panel"]),
         (lambda a: {"format": "workshop"}, ["workshop"]),
         (lambda a: {"tag": "robotaxi"}, ["panel"]),
         (lambda a: {"speaker": a["speaker"].pk}, ["panel"]),
@@ -126,8 +127,8 @@ def agenda():
         (lambda a: {"q": "fleet"}, ["workshop"]),
         (lambda a: {"ordering": "-starts_at"}, ["workshop", "keynote", "panel"]),
     ],
-    ids=["day-1", "day-2", "stage", "format", "tag", "speaker", "q-abstract", "q-speaker",
-         "q-title", "ordering"],
+    ids=["day-1", "day-2", "stage", "stage-slug", "format", "tag", "speaker", "q-abstract",
+         "q-speaker", "q-title", "ordering"],
 )  # fmt: skip
 def test_agenda_filter(api, agenda, params, expected):
     url = reverse("session-list", args=[agenda["event"].slug])
@@ -433,3 +434,13 @@ def test_micro_cache_never_serves_personal_answers(settings):
 
     assert len(mine.get(reverse("my-agenda")).json()["results"]) == 1
     assert theirs.get(reverse("my-agenda")).json()["results"] == []
+
+
+def test_stage_filter_by_an_unknown_slug_or_an_id_past_64_bits_finds_nothing(api, agenda):
+    url = reverse("session-list", args=[agenda["event"].slug])
+
+    unknown = api.get(url, {"stage": "no-such-stage"})
+    huge = api.get(url, {"stage": str(2**64)})
+
+    assert (unknown.status_code, session_ids(unknown)) == (200, [])
+    assert (huge.status_code, session_ids(huge)) == (200, [])
