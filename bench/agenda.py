@@ -536,8 +536,10 @@ def parse_args():
     return parser.parse_args()
 
 
-def main() -> None:
-    args = parse_args()
+def measure_on_server(args, targets: list[Target], verify) -> tuple[Target, str | None]:
+    """Load the bench event, start gunicorn, `verify(port, targets)`, load each target, then
+    the minimal view again (the machine may be shared: it shows drift during the run).
+    Returns that last measurement and the load generator used."""
     SERVER_ENV["DJANGO_SETTINGS_MODULE"] = args.settings
     prepare_database()
     setup_django()
@@ -546,22 +548,31 @@ def main() -> None:
 
     connections.close_all()
     wrk = None if args.no_wrk else ensure_wrk()
-    targets = make_targets()
     server = Server(args.workers)
     try:
         server.start()
         verify(server.port, targets)
+        measure(server.port, targets, args, wrk)
+        again = Target("minimal", "(a') minimal Django view, again", "/bench/minimal/", 200)
+        measure(server.port, [again], args, wrk)
+    finally:
+        server.stop()
+    return again, wrk
+
+
+def main() -> None:
+    args = parse_args()
+    targets = make_targets()
+
+    def verify_and_say(port: int, targets: list[Target]) -> None:
+        verify(port, targets)
         print(
             f"verified: (b) and (d) answer 200, (c) and (e) answer 304; load: "
             f"{args.threads} threads, {args.connections} connections, {args.warmup:g} s warm-up "
             f"+ {args.duration:g} s per target, clients={args.clients}"
         )
-        measure(server.port, targets, args, wrk)
-        # The machine may be shared: the reference again, to show drift during the run.
-        again = Target("minimal", "(a') minimal Django view, again", "/bench/minimal/", 200)
-        measure(server.port, [again], args, wrk)
-    finally:
-        server.stop()
+
+    again, wrk = measure_on_server(args, targets, verify_and_say)
     ratios = print_results(targets)
     drift = again.result["rps"] / targets[0].result["rps"] - 1
     print(

@@ -21,14 +21,12 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 from bench.agenda import (
     EVENT_SLUG,
     Target,
-    ensure_wrk,
-    load_event,
     load_generator,
-    measure,
+    measure_on_server,
     parse_args,
     print_results,
 )
-from bench.common import SERVER_ENV, Server, fetch, machine_facts, prepare_database, setup_django
+from bench.common import fetch, machine_facts
 
 SITE = f"/events/{EVENT_SLUG}"
 
@@ -67,24 +65,8 @@ def verify(port: int, targets: list[Target]) -> None:
 
 def main() -> None:
     args = parse_args()
-    SERVER_ENV["DJANGO_SETTINGS_MODULE"] = args.settings
-    prepare_database()
-    setup_django()
-    load_event()
-    from django.db import connections
-
-    connections.close_all()
-    wrk = None if args.no_wrk else ensure_wrk()
     targets = make_targets()
-    server = Server(args.workers)
-    try:
-        server.start()
-        verify(server.port, targets)
-        measure(server.port, targets, args, wrk)
-        again = Target("minimal", "(a') minimal Django view, again", "/bench/minimal/", 200)
-        measure(server.port, [again], args, wrk)
-    finally:
-        server.stop()
+    again, wrk = measure_on_server(args, targets, verify)
     print_results(targets, AIMS)
     drift = again.result["rps"] / targets[0].result["rps"] - 1
     print(f"reference drift: the minimal view measured last moved {drift:+.0%}.")
