@@ -46,8 +46,9 @@ def issue_comps(
             inventory.set_lock_timeout()
             (locked,) = inventory.lock_inventory(PassType.objects.filter(pk=pass_type.pk))
             now = timezone.now()
-            if not inventory.stock([locked], now=now).fits([locked], {locked.pk: quantity}):
-                left = inventory.stock([locked], now=now).left(locked).count
+            stock = inventory.stock([locked], now=now)
+            if not stock.fits([locked], {locked.pk: quantity}):
+                left = stock.left(locked).count
                 raise SoldOut(
                     f"Only {left} {locked.name} passes are left to give.",
                     field="quantity",
