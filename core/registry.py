@@ -20,6 +20,10 @@ class Registry[T]:
         self._items[key] = item
         return item
 
+    def unregister(self, key: str) -> None:
+        """Remove `key` if present (tests that register a listener for their own duration)."""
+        self._items.pop(key, None)
+
     def get(self, key: str) -> T:
         try:
             return self._items[key]

@@ -58,6 +58,11 @@ class SessionFormat(models.TextChoices):
     BREAK = "break", "Break"
 
 
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Event(TimeStampedModel):
     """A conference such as “TC Sessions: Mobility 2021”, held on whole days in one time zone."""
 
@@ -169,6 +174,7 @@ class Session(TimeStampedModel):
     """An agenda item: a keynote, panel, fireside chat… on one stage at one time."""
 
     Format = SessionFormat
+    Status = SessionStatus
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="sessions")
@@ -181,6 +187,15 @@ class Session(TimeStampedModel):
     is_published = models.BooleanField(
         "published", default=False, help_text="Only published sessions appear on the agenda."
     )
+    # Cancelling keeps the session's id and its place in every export, marked, so apps that
+    # stored the id (bookmarks, reminders) learn of it; deleting is for mistakes only.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    livestream_url = models.URLField(
+        "livestream link", blank=True, help_text="Where to watch the session live."
+    )
+    recording_url = models.URLField(
+        "recording link", blank=True, help_text="Where to watch the session afterwards."
+    )
 
     class Meta:
         ordering = ["starts_at", "stage__position", "title"]
@@ -191,6 +206,9 @@ class Session(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(format__in=SessionFormat.values), name="session_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SessionStatus.values), name="session_status_valid"
             ),
         ]
 
