@@ -47,6 +47,7 @@ class EndpointAdmin(admin.ModelAdmin):
     form = EndpointForm
     list_display = ("__str__", "url", "event", "types_shown", "enabled", "disabled_reason")
     list_filter = ("enabled", "event")
+    list_select_related = ("event",)
     search_fields = ("url", "description")
     readonly_fields = ("secret", "disabled_at", "disabled_reason", "failing_since", "deliveries")
     actions = ["send_test_event"]
