@@ -89,7 +89,7 @@ class EndpointAdmin(admin.ModelAdmin):
             body,
         )
 
-    @admin.action(description="Send a test event", location=BOTH_PAGES)
+    @admin.action(description="Send a test event", permissions=["change"], location=BOTH_PAGES)
     def send_test_event(self, request, queryset):
         enabled = [endpoint for endpoint in queryset if endpoint.enabled]
         for endpoint in enabled:

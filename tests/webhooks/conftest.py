@@ -13,7 +13,9 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from core.domain_events import EVENT_TYPES
+from core.domain_events import EVENT_TYPES, publish
+from events.models import Event
+from tests.factories import EventFactory
 from tests.tickets.conftest import (  # noqa: F401  (fixtures)
     deliver,
     localstripe_url,
@@ -107,3 +109,31 @@ def subscribe(db, receiver):
         return endpoint
 
     return subscribe
+
+
+def session_data(event: Event, session_id: int = 1) -> dict:
+    """A session.created payload as the agenda publishes it."""
+    return {
+        "id": session_id,
+        "event": event.slug,
+        "title": "Robotaxis at scale",
+        "starts_at": "2030-06-10T16:30:00Z",
+        "ends_at": "2030-06-10T17:00:00Z",
+        "stage": {"id": 1, "slug": "main-stage", "name": "Main Stage"},
+        "status": "scheduled",
+        "changes": [],
+    }
+
+
+@pytest.fixture
+def announce(db, django_capture_on_commit_callbacks):
+    """Publishes session.created (for a new event unless given) and runs what its commit
+    queues, as a committed agenda change would; returns the event."""
+
+    def announce(event: Event | None = None, session_id: int = 1) -> Event:
+        event = event or EventFactory()
+        with django_capture_on_commit_callbacks(execute=True):
+            publish("session.created", event_id=event.pk, data=session_data(event, session_id))
+        return event
+
+    return announce

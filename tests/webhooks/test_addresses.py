@@ -10,8 +10,6 @@ import pytest
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from core.domain_events import publish
-from tests.factories import EventFactory
 from webhooks.addresses import Target, is_public, resolve_target
 from webhooks.exceptions import WebhooksError
 from webhooks.models import Delivery, DeliveryStatus, Endpoint
@@ -99,13 +97,12 @@ def test_the_admin_form_shows_a_refused_address_as_an_error(organizer_client, se
 
 
 def test_a_delivery_to_an_address_refused_since_registration_is_not_sent(
-    subscribe, receiver, settings, django_capture_on_commit_callbacks
+    subscribe, receiver, settings, announce
 ):
     subscribe(["session.created"])
     settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = False
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=event.pk, data={"id": 1})
+
+    announce()
 
     delivery = Delivery.objects.get()
     attempt = delivery.attempt_log.get()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.domain_events import EVENT_TYPES, publish
 from speakers.services import answer_invitation
 from tests.factories import EventFactory, LineupEntryFactory, PassTypeFactory, door_staff_user
+from tests.webhooks.conftest import session_data
 from tickets.services.checkin import check_in
 from tickets.services.order_states import cancel_order
 from tickets.services.ordering import LineRequest, place_order
@@ -20,19 +21,6 @@ from webhooks.models import Delivery, DeliveryStatus
 from webhooks.services import RETRY_DELAYS, queue_due_deliveries
 
 pytestmark = pytest.mark.django_db
-
-
-def session_data(event, session_id: int = 1) -> dict:
-    return {
-        "id": session_id,
-        "event": event.slug,
-        "title": "Robotaxis at scale",
-        "starts_at": "2030-06-10T16:30:00Z",
-        "ends_at": "2030-06-10T17:00:00Z",
-        "stage": {"id": 1, "slug": "main-stage", "name": "Main Stage"},
-        "status": "scheduled",
-        "changes": [],
-    }
 
 
 def test_every_event_type_reaches_a_subscribed_endpoint_signed(
@@ -102,14 +90,10 @@ def test_speaker_payload_carries_the_public_face_not_the_contacts(
     assert entry.speaker.email.encode() not in message.body
 
 
-def test_a_failed_delivery_is_retried_when_due_and_then_succeeds(
-    subscribe, receiver, django_capture_on_commit_callbacks
-):
+def test_a_failed_delivery_is_retried_when_due_and_then_succeeds(subscribe, receiver, announce):
     subscribe(["session.created"])
     receiver.answers = [500]
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=event.pk, data=session_data(event))
+    announce()
     delivery = Delivery.objects.get()
     first_attempt = delivery.attempt_log.get()
     wait = delivery.next_attempt_at - first_attempt.attempted_at
@@ -128,12 +112,10 @@ def test_a_failed_delivery_is_retried_when_due_and_then_succeeds(
 
 
 def test_a_delivered_message_is_never_sent_again_however_often_the_task_runs(
-    subscribe, receiver, django_capture_on_commit_callbacks
+    subscribe, receiver, announce
 ):
     subscribe(["session.created"])
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=event.pk, data=session_data(event))
+    announce()
     delivery = Delivery.objects.get()
 
     again = [tasks.deliver_webhook.delay(delivery.pk).get() for _ in range(2)]
@@ -143,14 +125,10 @@ def test_a_delivered_message_is_never_sent_again_however_often_the_task_runs(
     assert delivery.attempt_log.count() == 1
 
 
-def test_a_delivery_is_given_up_after_the_last_retry(
-    subscribe, receiver, django_capture_on_commit_callbacks
-):
+def test_a_delivery_is_given_up_after_the_last_retry(subscribe, receiver, announce):
     subscribe(["session.created"])
     receiver.answers = [503] * (len(RETRY_DELAYS) + 1)
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=event.pk, data=session_data(event))
+    announce()
     delivery = Delivery.objects.get()
 
     for _ in RETRY_DELAYS:
@@ -165,25 +143,20 @@ def test_a_delivery_is_given_up_after_the_last_retry(
     )
 
 
-def test_an_endpoint_gets_only_the_types_it_subscribed_to(
-    subscribe, receiver, django_capture_on_commit_callbacks
-):
+def test_an_endpoint_gets_only_the_types_it_subscribed_to(subscribe, receiver, announce):
     subscribe(["order.paid"])
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=event.pk, data=session_data(event))
+
+    announce()
 
     assert (receiver.received, Delivery.objects.count()) == ([], 0)
 
 
-def test_an_endpoint_of_one_event_hears_nothing_of_another(
-    subscribe, receiver, django_capture_on_commit_callbacks
-):
+def test_an_endpoint_of_one_event_hears_nothing_of_another(subscribe, receiver, announce):
     mine, other = EventFactory(), EventFactory()
     subscribe(["session.created"], event=mine)
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=other.pk, data=session_data(other, 1))
-        publish("session.created", event_id=mine.pk, data=session_data(mine, 2))
+
+    announce(other, session_id=1)
+    announce(mine, session_id=2)
 
     assert [message.payload["data"]["id"] for message in receiver.received] == [2]
 
@@ -201,13 +174,10 @@ def test_nothing_is_delivered_when_the_publishing_transaction_rolls_back(
     assert (receiver.received, Delivery.objects.count()) == ([], 0)
 
 
-def test_the_body_is_the_type_timestamp_and_data(
-    subscribe, receiver, django_capture_on_commit_callbacks
-):
+def test_the_body_is_the_type_timestamp_and_data(subscribe, receiver, announce):
     subscribe(["session.created"])
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish("session.created", event_id=event.pk, data=session_data(event))
+
+    event = announce()
 
     [message] = receiver.received
     sent_at = dt.datetime.fromisoformat(json.loads(message.body)["timestamp"])

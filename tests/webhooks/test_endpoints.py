@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.domain_events import publish
 from tests.factories import EventFactory
+from tests.webhooks.conftest import session_data
 from webhooks import tasks
 from webhooks.models import Delivery, DeliveryStatus, Endpoint
 from webhooks.services import save_endpoint, send_disabled_notice
@@ -16,29 +17,21 @@ from webhooks.services import save_endpoint, send_disabled_notice
 pytestmark = pytest.mark.django_db
 
 
-def publish_session(event, session_id: int = 1) -> None:
-    publish("session.created", event_id=event.pk, data={"id": session_id, "event": event.slug})
-
-
 def test_an_endpoint_failing_for_days_is_disabled_and_the_organizers_told_once(
-    subscribe, receiver, organizer, settings, django_capture_on_commit_callbacks
+    subscribe, receiver, organizer, settings, announce
 ):
     settings.WEBHOOKS_DISABLE_AFTER_DAYS = 5
     endpoint = subscribe(["session.created"])
     receiver.answers = [500] * 10
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(event, 1)
+    event = announce(session_id=1)
     endpoint.refresh_from_db()
     still_enabled = endpoint.enabled
     Endpoint.objects.filter(pk=endpoint.pk).update(
         failing_since=timezone.now() - dt.timedelta(days=5, minutes=1)
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(event, 2)
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(event, 3)
+    announce(event, session_id=2)
+    announce(event, session_id=3)
     noticed_again = send_disabled_notice(endpoint_id=endpoint.pk)
 
     endpoint.refresh_from_db()
@@ -51,19 +44,14 @@ def test_an_endpoint_failing_for_days_is_disabled_and_the_organizers_told_once(
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.GIVEN_UP}
 
 
-def test_a_success_ends_the_run_of_failures(
-    subscribe, receiver, django_capture_on_commit_callbacks
-):
+def test_a_success_ends_the_run_of_failures(subscribe, receiver, announce):
     endpoint = subscribe(["session.created"])
     receiver.answers = [500]
-    event = EventFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(event, 1)
+    event = announce(session_id=1)
     endpoint.refresh_from_db()
     failing = endpoint.failing_since is not None
 
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(event, 2)
+    announce(event, session_id=2)
 
     endpoint.refresh_from_db()
     assert (failing, endpoint.failing_since, endpoint.enabled) == (True, None, True)
@@ -88,11 +76,10 @@ def test_enabling_again_clears_the_reason_and_allows_a_new_notice(subscribe):
 
 
 def test_redeliver_from_the_admin_sends_again_with_the_same_webhook_id(
-    subscribe, receiver, organizer_client, django_capture_on_commit_callbacks
+    subscribe, receiver, organizer_client, announce, django_capture_on_commit_callbacks
 ):
     subscribe(["session.created"])
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(EventFactory())
+    announce()
     delivery = Delivery.objects.get()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -147,12 +134,11 @@ def test_an_organizer_registers_an_endpoint_in_the_admin_and_reads_its_secret(
 
 
 def test_the_endpoint_page_shows_recent_deliveries_with_status_codes_and_timings(
-    subscribe, receiver, organizer_client, django_capture_on_commit_callbacks
+    subscribe, receiver, organizer_client, announce
 ):
     endpoint = subscribe(["session.created"])
     receiver.answers = [502]
-    with django_capture_on_commit_callbacks(execute=True):
-        publish_session(EventFactory())
+    announce()
     delivery = Delivery.objects.get()
 
     endpoint_page = organizer_client.get(f"/admin/webhooks/endpoint/{endpoint.pk}/change/")
@@ -169,7 +155,9 @@ def test_the_endpoint_page_shows_recent_deliveries_with_status_codes_and_timings
 
 def test_the_sweep_queues_a_delivery_whose_task_was_lost(subscribe, receiver):
     subscribe(["session.created"])
-    publish_session(EventFactory())  # its on-commit task never runs: as if the broker lost it
+    event = EventFactory()
+    # Published but never committed here, so its task is never queued: as if the broker lost it.
+    publish("session.created", event_id=event.pk, data=session_data(event))
 
     queued = tasks.send_due_webhooks.delay().get()
 
