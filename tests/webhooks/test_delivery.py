@@ -3,6 +3,7 @@ a failure, never sent again after a 2xx, only what an endpoint subscribed to."""
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils import timezone
 from core.domain_events import EVENT_TYPES, publish
 from speakers.services import answer_invitation
 from tests.factories import EventFactory, LineupEntryFactory, PassTypeFactory, door_staff_user
+from tests.helpers import wait_for
 from tests.webhooks.conftest import session_data
 from tickets.services.checkin import check_in
 from tickets.services.order_states import cancel_order
@@ -186,3 +188,23 @@ def test_the_body_is_the_type_timestamp_and_data(subscribe, receiver, announce):
     assert message.payload["timestamp"].endswith("Z")
     assert abs(timezone.now() - sent_at) < dt.timedelta(minutes=1)
     assert message.headers["webhook-id"].startswith("msg_")
+
+
+@pytest.mark.requires_redis
+def test_a_real_worker_delivers_once_however_often_the_task_is_queued(
+    celery_worker_on_redis, subscribe, receiver
+):
+    subscribe(["session.created"])
+    event = EventFactory()
+    with transaction.atomic():
+        publish("session.created", event_id=event.pk, data=session_data(event))
+    delivery = Delivery.objects.get()
+
+    again = [tasks.deliver_webhook.delay(delivery.pk) for _ in range(2)]
+    outcomes = [result.get(timeout=20) for result in again]
+    delivered = wait_for(lambda: Delivery.objects.get().status == DeliveryStatus.DELIVERED)
+    time.sleep(1)  # give the on-commit run, if it is still queued, time to (not) send again
+
+    assert delivered
+    assert outcomes.count(True) <= 1
+    assert [message.webhook_id for message in receiver.received] == [delivery.message_id]
