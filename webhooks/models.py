@@ -7,6 +7,7 @@ A delivery is one domain event for one endpoint. Its `message_id` is the Standar
 import base64
 import secrets
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 
@@ -91,7 +92,11 @@ class Delivery(TimeStampedModel):
         "webhook-id", max_length=40, unique=True, default=new_message_id, editable=False
     )
     event_type = models.CharField(max_length=40)
-    payload = models.JSONField(help_text='{"type", "timestamp", "data"}: the body as sent.')
+    # Django's encoder writes a time a publisher passed as ISO 8601 (UTC with Z), so an odd
+    # value in a domain event's data cannot break the publisher's transaction.
+    payload = models.JSONField(
+        encoder=DjangoJSONEncoder, help_text='{"type", "timestamp", "data"}: the body as sent.'
+    )
     status = models.CharField(
         max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

@@ -44,8 +44,9 @@ RETRY_DELAYS = (
 # ±10 %, so the retries of many deliveries that failed together (an endpoint down) spread out.
 RETRY_JITTER = 0.1
 # An attempt in flight pushes `next_attempt_at` this far ahead: no other worker takes the
-# delivery meanwhile, and if its worker dies the sweep tries again after it.
-CLAIM = dt.timedelta(seconds=3 * transport.TIMEOUT_SECONDS)
+# delivery meanwhile, and if its worker dies the sweep tries again after it. Far longer than an
+# attempt lasts (TIMEOUT_SECONDS for the connection and for each read), even a slow one.
+CLAIM = dt.timedelta(minutes=5)
 OPEN = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 SWEEP_BATCH = 500
 _random = secrets.SystemRandom()

@@ -208,3 +208,16 @@ def test_a_real_worker_delivers_once_however_often_the_task_is_queued(
     assert delivered
     assert outcomes.count(True) <= 1
     assert [message.webhook_id for message in receiver.received] == [delivery.message_id]
+
+
+def test_a_time_left_in_the_data_is_sent_as_iso_8601_utc(
+    subscribe, receiver, django_capture_on_commit_callbacks
+):
+    subscribe(["schedule.released"])
+    event = EventFactory()
+    released_at = dt.datetime(2030, 6, 1, 9, 0, tzinfo=dt.UTC)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("schedule.released", event_id=event.pk, data={"released_at": released_at})
+
+    assert receiver.received[0].payload["data"] == {"released_at": "2030-06-01T09:00:00Z"}
