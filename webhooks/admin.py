@@ -33,8 +33,7 @@ class EndpointForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        candidate = Endpoint(pk=self.instance.pk, url=cleaned["url"])
-        candidate.event_types = cleaned["event_types"]
+        candidate = Endpoint(url=cleaned["url"], event_types=cleaned["event_types"])
         try:
             services.check_endpoint(endpoint=candidate)
         except WebhooksError as error:
