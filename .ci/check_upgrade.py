@@ -70,6 +70,10 @@ NEW_MODELS: set[str] = {
     "account.emailconfirmation",
     # The door screen's log of scans (issue 12).
     "tickets.checkinscan",
+    # Outbound webhooks (issue 13).
+    "webhooks.endpoint",
+    "webhooks.delivery",
+    "webhooks.attempt",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

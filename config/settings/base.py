@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "agenda",
     "privacy",
     "accounts",
+    "webhooks",
     "web",
 ]
 
@@ -379,10 +380,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.anonymise_past_attendees",
         "schedule": 24 * 3600,
     },
+    "send-due-webhooks": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60},
 }
 
 # Apps whose models the "Organizers" group may manage in the admin.
-GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets"]
+GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets", "webhooks"]
+
+# Outbound webhooks (webhooks/addresses.py): in development endpoints may be on this machine or
+# the local network and plain http; production refuses both (server-side request forgery).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", True)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", False)
+# An endpoint answering nothing but failures this long is disabled and the organizers told.
+WEBHOOKS_DISABLE_AFTER_DAYS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_DAYS", "5"))
 
 LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"), handler={"class": "logging.StreamHandler"}

@@ -73,6 +73,10 @@ MAILERS = mailers(
     os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 )
 
+# Webhook endpoints must be public https URLs (see base.py).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", True)
+
 # Long-lived connections are checked before reuse, so a database restart costs no errors.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 

@@ -2,6 +2,9 @@ import pytest
 
 from core import domain_events
 
+# The apps above subscribe (webhooks write their outbox), so publishing touches the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def heard():
