@@ -70,6 +70,9 @@ NEW_MODELS: set[str] = {
     "account.emailconfirmation",
     # The door screen's log of scans (issue 12).
     "tickets.checkinscan",
+    # Notices to people who bookmarked a session, and their push subscriptions (issue 13).
+    "notices.programmenotice",
+    "notices.pushsubscription",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

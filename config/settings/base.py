@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "agenda",
     "privacy",
     "accounts",
+    "notices",
     "web",
 ]
 
@@ -380,6 +381,20 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
 }
+
+# Notices to people who bookmarked a session that moved, changed stage or was cancelled
+# (notices/): changes within this many seconds of the first are collected into one digest per
+# person. Keep it below CELERY_VISIBILITY_TIMEOUT, or Redis hands the waiting digest task to a
+# second worker (harmless, as a digest is sent once, but wasted work).
+NOTICES_BATCH_WINDOW = int(os.environ.get("NOTICES_BATCH_WINDOW", "600"))
+# Web Push (VAPID, RFC 8292): the site's key pair as base64url (the private key's raw 32 bytes,
+# the public key's uncompressed 65-byte point) and the contact (`mailto:` or `https:`) push
+# services may write to. Unset here, a development pair is made once and kept in
+# VAPID_DEVELOPMENT_KEY_FILE; production settings make none, so push stays off without keys.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:events@greenroom.test")
+VAPID_DEVELOPMENT_KEY_FILE: Path | None = VAR_DIR / "vapid-development-key.txt"
 
 # Apps whose models the "Organizers" group may manage in the admin.
 GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets"]
