@@ -37,6 +37,19 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def new_private_key() -> str:
+    """A fresh VAPID private key: its raw 32 bytes, base64url."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    return b64url(private.private_numbers().private_value.to_bytes(32, "big"))
+
+
+def new_key_pair() -> str:
+    """A fresh key pair as the environment takes it (see README, Environment variables)."""
+    private_key = new_private_key()
+    public_key = application_server_key_of(Vapid02.from_string(private_key))
+    return f"VAPID_PRIVATE_KEY={private_key}\nVAPID_PUBLIC_KEY={public_key}"
+
+
 def _development_private_key(path: Path) -> str:
     """The development key kept in `path`, made (readable by its owner only) on first use."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,9 +58,8 @@ def _development_private_key(path: Path) -> str:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
-    private = ec.generate_private_key(ec.SECP256R1())
     with os.fdopen(descriptor, "w") as key_file:
-        key_file.write(b64url(private.private_numbers().private_value.to_bytes(32, "big")))
+        key_file.write(new_private_key())
     return path.read_text().strip()
 
 

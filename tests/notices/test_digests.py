@@ -3,12 +3,14 @@ bookmarked the session and did not turn notices off, sent once however often the
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.test import Client
 
 from notices.digests import send_programme_digest
 from notices.models import ProgrammeNotice
 from notices.services import set_programme_notices
 from tests.factories import SessionFactory, StageFactory, UserFactory
+from tests.helpers import wait_for
 from tests.notices.conftest import move, publish_change
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +179,19 @@ def test_a_digest_for_a_session_deleted_meanwhile_sends_nothing(session, bookmar
 
     assert send_programme_digest(user_id=bookmarker.pk) is False
     assert mail.outbox == []
+
+
+@pytest.mark.requires_redis
+def test_a_real_worker_sends_one_digest_after_the_window(
+    celery_worker_on_redis, session, bookmarker, settings
+):
+    settings.NOTICES_BATCH_WINDOW = 1
+
+    with transaction.atomic():  # the change commits, so its digest task goes to Redis
+        move(session, minutes=30)
+        move(session, minutes=30)
+
+    assert wait_for(lambda: not ProgrammeNotice.objects.filter(sent_at__isnull=True).exists()), (
+        "the worker did not send the digest in 20 s"
+    )
+    assert [message.to for message in mail.outbox] == [["ada@example.com"]]

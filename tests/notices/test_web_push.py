@@ -4,11 +4,12 @@ that checks the VAPID signature and decrypts the message as the browser would.""
 import time
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from py_vapid import Vapid02
 
 from notices.digests import send_programme_digest
 from notices.models import PushSubscription
-from notices.push import application_server_key
+from notices.push import application_server_key, new_key_pair
 from tests.notices.conftest import move
 from tests.notices.push_service import Browser, PushService, verify_vapid
 
@@ -122,3 +123,19 @@ def test_the_local_push_service_refuses_a_token_signed_by_another_key():
     _, valid, _ = verify_vapid(forged, audience="http://127.0.0.1:1")
 
     assert valid is False
+
+
+def test_a_configured_key_pair_is_the_one_browsers_are_given(settings):
+    private_line, public_line = new_key_pair().splitlines()
+    settings.VAPID_PRIVATE_KEY = private_line.removeprefix("VAPID_PRIVATE_KEY=")
+    settings.VAPID_PUBLIC_KEY = public_line.removeprefix("VAPID_PUBLIC_KEY=")
+
+    assert application_server_key() == settings.VAPID_PUBLIC_KEY
+
+
+def test_a_public_key_that_does_not_match_the_private_key_is_refused(settings):
+    settings.VAPID_PRIVATE_KEY = new_key_pair().splitlines()[0].removeprefix("VAPID_PRIVATE_KEY=")
+    settings.VAPID_PUBLIC_KEY = new_key_pair().splitlines()[1].removeprefix("VAPID_PUBLIC_KEY=")
+
+    with pytest.raises(ImproperlyConfigured, match="VAPID_PUBLIC_KEY"):
+        application_server_key()
