@@ -37,6 +37,20 @@ def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def keys_are_usable(*, p256dh: str, auth: str) -> bool:
+    """Whether a browser's subscription keys can encrypt a push (RFC 8291): a P-256 public
+    point and a 16-byte auth secret, base64url."""
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), b64url_decode(p256dh))
+        return len(b64url_decode(auth)) == 16
+    except ValueError:
+        return False
+
+
 def new_private_key() -> str:
     """A fresh VAPID private key: its raw 32 bytes, base64url."""
     private = ec.generate_private_key(ec.SECP256R1())

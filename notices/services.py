@@ -17,6 +17,7 @@ from notices import tasks
 from notices.exceptions import NoticesError
 from notices.links import user_for_unsubscribe_token
 from notices.models import ChangeKind, ProgrammeNotice, PushSubscription
+from notices.push import keys_are_usable
 from privacy.models import Consent, ConsentPurpose
 from privacy.selectors import refusing_user_ids
 from privacy.services import record_consent
@@ -103,8 +104,10 @@ def save_push_subscription(*, user, endpoint: str, p256dh: str, auth: str) -> Pu
     """Keep a browser's push subscription for the person; a device that subscribes again (or
     passes to another account) keeps one row, with the latest keys and owner."""
     _refuse_unfit_endpoint(endpoint)
-    if not p256dh or not auth:
-        raise NoticesError(_("The subscription carries no keys."), code="invalid_subscription")
+    if not keys_are_usable(p256dh=p256dh, auth=auth):
+        raise NoticesError(
+            _("This subscription's keys cannot be used for push."), code="invalid_subscription"
+        )
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
     )

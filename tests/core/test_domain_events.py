@@ -11,7 +11,8 @@ def heard():
     domain_events.SUBSCRIBERS.unregister("test.listener")
 
 
-def test_publish_tells_each_subscriber_the_type_event_and_data(heard):
+def test_publish_tells_each_subscriber_the_type_event_and_data(heard, db):
+    # db: the apps above subscribe too (notices looks up the session's bookmarkers).
     domain_events.publish("session.cancelled", event_id=7, data={"id": 3})
 
     assert [(e.type, e.event_id, e.data) for e in heard] == [("session.cancelled", 7, {"id": 3})]

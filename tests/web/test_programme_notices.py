@@ -13,12 +13,14 @@ from notices.models import PushSubscription
 from notices.push import application_server_key
 from notices.selectors import programme_notices_on
 from tests.factories import UserFactory
+from tests.notices.push_service import Browser
 
 pytestmark = pytest.mark.django_db
 
+BROWSER = Browser()
 SUBSCRIPTION = {
     "endpoint": "https://push.example.net/send/abc123",
-    "keys": {"p256dh": "BPublicKeyOfTheBrowser", "auth": "authsecret"},
+    "keys": {"p256dh": BROWSER.p256dh, "auth": BROWSER.auth},
 }
 
 
@@ -64,7 +66,7 @@ def test_saving_and_removing_this_browsers_push_subscription(client, ada):
     removed = post_json(client, "web:push-unsubscribe", {"endpoint": SUBSCRIPTION["endpoint"]})
 
     assert (saved.status_code, again.status_code, removed.json()["removed"]) == (201, 201, True)
-    assert (subscription.user, subscription.auth) == (ada, "authsecret")
+    assert (subscription.user, subscription.auth) == (ada, BROWSER.auth)
     assert not PushSubscription.objects.exists()
 
 
@@ -82,6 +84,15 @@ def test_a_push_endpoint_that_is_no_public_https_server_is_refused(client, ada, 
 
     assert (response.status_code, response.json()["code"]) == (400, "invalid_endpoint")
     assert not PushSubscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "keys", [{}, {"p256dh": "BNotAPoint", "auth": BROWSER.auth}, {"p256dh": BROWSER.p256dh}]
+)
+def test_a_push_subscription_without_usable_keys_is_refused(client, ada, keys):
+    response = post_json(client, "web:push-subscribe", {**SUBSCRIPTION, "keys": keys})
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_subscription")
 
 
 def test_push_subscriptions_need_a_signed_in_person(client):
