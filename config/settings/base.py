@@ -357,8 +357,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With Redis as broker, a message whose worker died unacknowledged (killed, host lost) goes
 # back to the queue only once it is `visibility_timeout` old: 15 minutes rather than kombu's
 # hour, so a lost confirmation or refund is retried soon. It must stay longer than any task
-# runs (ours take seconds) and than any countdown/ETA (we use none), or those are delivered
-# twice. The five-minute reconciliation re-queues missing confirmations anyway.
+# runs (ours take seconds) and than any countdown/ETA (only the notices digest waits, for
+# NOTICES_BATCH_WINDOW), or those are delivered twice. The five-minute reconciliation re-queues missing confirmations anyway.
 # Queuing a task happens inside requests (after commit): a Redis that stops answering must cost
 # a request seconds, not hang it. Connecting gives up after 2 s and a silent socket after 3 s
 # (more than the worker's 1 s polling); the order is kept either way and the reconciliation
