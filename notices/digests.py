@@ -8,6 +8,7 @@ mail server took the message: at least once, a duplicate only if the process die
 The push goes out after the commit, outside the lock, at most once.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,6 +23,10 @@ from events.models import Session
 from notices import links, push
 from notices.models import ChangeKind, ProgrammeNotice
 from notices.selectors import programme_notices_on
+
+# How late past its batching window a pending notice must be before the sweep sends it: the
+# digest task normally has by then.
+OVERDUE_GRACE = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -134,3 +139,18 @@ def send_programme_digest(*, user_id: int) -> bool:
     if entries:
         push.send_push(user_id=user_id, payload=_push_payload(entries, subject))
     return bool(entries)
+
+
+def send_overdue_digests(*, now: dt.datetime | None = None) -> int:
+    """The backstop, run by beat: send the digests of people with notices pending well past the
+    batching window, whose task was lost (a broker away when the change committed) or ran just
+    before a change it was counted on for; returns how many digests went out."""
+    now = now or timezone.now()
+    overdue = now - dt.timedelta(seconds=settings.NOTICES_BATCH_WINDOW) - OVERDUE_GRACE
+    user_ids = (
+        ProgrammeNotice.objects.filter(sent_at__isnull=True, changed_at__lt=overdue)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return sum(send_programme_digest(user_id=user_id) for user_id in list(user_ids))

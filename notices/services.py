@@ -25,7 +25,8 @@ from privacy.services import record_consent
 SESSION_EVENTS = {"session.changed", "session.cancelled"}
 # A person whose digest is due later than this from now is covered by the task already
 # waiting; one due sooner gets a task of its own, so a change committed while the waiting task
-# is already sending is never left behind (running a digest with nothing pending is a no-op).
+# is already sending is not left behind (running a digest with nothing pending is a no-op).
+# A task that runs late can still miss one; beat's sweep of overdue notices sends it then.
 SCHEDULING_MARGIN = dt.timedelta(seconds=60)
 
 

@@ -358,7 +358,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # back to the queue only once it is `visibility_timeout` old: 15 minutes rather than kombu's
 # hour, so a lost confirmation or refund is retried soon. It must stay longer than any task
 # runs (ours take seconds) and than any countdown/ETA (only the notices digest waits, for
-# NOTICES_BATCH_WINDOW), or those are delivered twice. The five-minute reconciliation re-queues missing confirmations anyway.
+# NOTICES_BATCH_WINDOW), or those are delivered twice. The five-minute reconciliation
+# re-queues missing confirmations anyway.
 # Queuing a task happens inside requests (after commit): a Redis that stops answering must cost
 # a request seconds, not hang it. Connecting gives up after 2 s and a silent socket after 3 s
 # (more than the worker's 1 s polling); the order is kept either way and the reconciliation
@@ -376,6 +377,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-tombstones": {"task": "core.tasks.purge_old_tombstones", "schedule": 24 * 3600},
     "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
     "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
+    "send-overdue-programme-digests": {
+        "task": "notices.tasks.send_overdue_programme_digests",
+        "schedule": 300,
+    },
     "anonymise-past-attendees": {
         "task": "privacy.tasks.anonymise_past_attendees",
         "schedule": 24 * 3600,

@@ -1,12 +1,16 @@
 """Digests of programme changes: one e-mail per person per batching window, for those who
 bookmarked the session and did not turn notices off, sent once however often the task runs."""
 
+import datetime as dt
+
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
-from notices.digests import send_programme_digest
+from notices.digests import send_overdue_digests, send_programme_digest
 from notices.models import ProgrammeNotice
 from notices.services import set_programme_notices
 from tests.factories import SessionFactory, StageFactory, UserFactory
@@ -195,3 +199,11 @@ def test_a_real_worker_sends_one_digest_after_the_window(
         "the worker did not send the digest in 20 s"
     )
     assert [message.to for message in mail.outbox] == [["ada@example.com"]]
+
+
+def test_the_sweep_sends_a_digest_whose_task_never_ran(session, bookmarker):
+    move(session, minutes=30)  # its task is not run: no commit inside the test's transaction
+    late = timezone.now() + dt.timedelta(seconds=settings.NOTICES_BATCH_WINDOW, minutes=6)
+
+    assert (send_overdue_digests(), len(mail.outbox)) == (0, 0)  # still within its window
+    assert (send_overdue_digests(now=late), len(mail.outbox)) == (1, 1)
