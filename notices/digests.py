@@ -72,6 +72,29 @@ def changed_sessions(notices: list[ProgrammeNotice]) -> list[ChangedSession]:
     ]
 
 
+class UnfoldedHeader(str):
+    """A header value written on one line as it is, up to RFC 5322's 998 characters.
+
+    The email package fits headers into 78 columns, and cuts a long URL with no space in it into
+    RFC 2047 encoded words, which mail clients do not decode in List-Unsubscribe (RFC 2369
+    fields are structured). An object with `name` and `fold()` is written as it folds itself.
+    """
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> "UnfoldedHeader":
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __reduce__(self):
+        # Copied (the locmem backend copies each message) as name and value, not as a str.
+        return (UnfoldedHeader, (self.name, str(self)))
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def digest_subject(entries: list[ChangedSession]) -> str:
     if len(entries) == 1:
         return _("Programme change: %(title)s") % {"title": entries[0].session.title}
@@ -96,7 +119,7 @@ def _send_email(user, entries: list[ChangedSession], subject: str) -> None:
         to=[user.email],
         # RFC 8058: mail clients offer "unsubscribe" and POST to the link, with no login.
         headers={
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{unsubscribe_url}>"),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )

@@ -2,6 +2,7 @@
 bookmarked the session and did not turn notices off, sent once however often the task runs."""
 
 import datetime as dt
+import email.policy
 
 import pytest
 from django.conf import settings
@@ -68,6 +69,9 @@ def test_the_digest_e_mail_has_html_and_the_one_click_unsubscribe_headers(
     assert f'href="{session_url}"' in html
     assert unsubscribe_url in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As the SMTP backend writes it: the URL whole on its line, not cut into encoded words.
+    sent = message.message(policy=email.policy.SMTP).as_bytes().decode()
+    assert f"\r\nList-Unsubscribe: <{unsubscribe_url}>\r\n" in sent
 
 
 def test_running_the_digest_twice_sends_once(session, bookmarker):
