@@ -14,13 +14,12 @@ def utc_iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def publish_change(session, *changes: str) -> None:
-    """Publish what the agenda services publish after changing `session` (already saved)."""
+def session_event(session, *changes: str) -> tuple[str, dict]:
+    """The type and payload the agenda services publish after changing `session` (saved)."""
     session.refresh_from_db()
-    domain_events.publish(
+    return (
         "session.cancelled" if "cancelled" in changes else "session.changed",
-        event_id=session.event_id,
-        data={
+        {
             "id": session.pk,
             "event": session.event.slug,
             "title": session.title,
@@ -35,6 +34,11 @@ def publish_change(session, *changes: str) -> None:
             "changes": list(changes),
         },
     )
+
+
+def publish_change(session, *changes: str) -> None:
+    event_type, data = session_event(session, *changes)
+    domain_events.publish(event_type, event_id=session.event_id, data=data)
 
 
 def move(session, *, minutes: int) -> None:

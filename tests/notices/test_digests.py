@@ -11,12 +11,14 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from agenda.services import add_bookmark
+from core import domain_events
 from notices.digests import send_overdue_digests, send_programme_digest
 from notices.models import ProgrammeNotice
 from notices.services import set_programme_notices
 from tests.factories import SessionFactory, StageFactory, UserFactory
 from tests.helpers import wait_for
-from tests.notices.conftest import move, publish_change
+from tests.notices.conftest import move, publish_change, session_event
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +143,6 @@ def test_people_who_did_not_bookmark_the_session_get_nothing(
 def test_one_digest_covers_every_bookmarked_session_that_changed(
     session, bookmarker, django_capture_on_commit_callbacks
 ):
-    from agenda.services import add_bookmark
 
     panel = SessionFactory(event=session.event, title="Lidar panel")
     add_bookmark(user=bookmarker, session=panel)
@@ -211,3 +212,20 @@ def test_the_sweep_sends_a_digest_whose_task_never_ran(session, bookmarker):
 
     assert (send_overdue_digests(), len(mail.outbox)) == (0, 0)  # still within its window
     assert (send_overdue_digests(now=late), len(mail.outbox)) == (1, 1)
+
+
+@pytest.mark.parametrize("bookmarkers", [1, 6])
+def test_recording_a_change_runs_a_fixed_number_of_queries(
+    session, django_assert_num_queries, bookmarkers
+):
+
+    for _ in range(bookmarkers):
+        add_bookmark(user=UserFactory(), session=session)
+
+    event_type, data = session_event(session, "moved")
+
+    # The bookmarkers, who of them said no, who already waits for a digest, one insert.
+    with django_assert_num_queries(4):
+        domain_events.publish(event_type, event_id=session.event_id, data=data)
+
+    assert ProgrammeNotice.objects.count() == bookmarkers
