@@ -74,6 +74,9 @@ NEW_MODELS: set[str] = {
     "webhooks.endpoint",
     "webhooks.delivery",
     "webhooks.attempt",
+    # Notices to people who bookmarked a session, and their push subscriptions (issue 13).
+    "notices.programmenotice",
+    "notices.pushsubscription",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

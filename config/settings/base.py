@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "privacy",
     "accounts",
     "webhooks",
+    "notices",
     "web",
 ]
 
@@ -357,8 +358,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With Redis as broker, a message whose worker died unacknowledged (killed, host lost) goes
 # back to the queue only once it is `visibility_timeout` old: 15 minutes rather than kombu's
 # hour, so a lost confirmation or refund is retried soon. It must stay longer than any task
-# runs (ours take seconds) and than any countdown/ETA (we use none), or those are delivered
-# twice. The five-minute reconciliation re-queues missing confirmations anyway.
+# runs (ours take seconds) and than any countdown/ETA (only the notices digest waits, for
+# NOTICES_BATCH_WINDOW), or those are delivered twice. The five-minute reconciliation
+# re-queues missing confirmations anyway.
 # Queuing a task happens inside requests (after commit): a Redis that stops answering must cost
 # a request seconds, not hang it. Connecting gives up after 2 s and a silent socket after 3 s
 # (more than the worker's 1 s polling); the order is kept either way and the reconciliation
@@ -376,12 +378,30 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-tombstones": {"task": "core.tasks.purge_old_tombstones", "schedule": 24 * 3600},
     "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
     "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
+    "send-overdue-programme-digests": {
+        "task": "notices.tasks.send_overdue_programme_digests",
+        "schedule": 300,
+    },
     "anonymise-past-attendees": {
         "task": "privacy.tasks.anonymise_past_attendees",
         "schedule": 24 * 3600,
     },
     "send-due-webhooks": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60},
 }
+
+# Notices to people who bookmarked a session that moved, changed stage or was cancelled
+# (notices/): changes within this many seconds of the first are collected into one digest per
+# person. Keep it below CELERY_VISIBILITY_TIMEOUT, or Redis hands the waiting digest task to a
+# second worker (harmless, as a digest is sent once, but wasted work).
+NOTICES_BATCH_WINDOW = int(os.environ.get("NOTICES_BATCH_WINDOW", "600"))
+# Web Push (VAPID, RFC 8292): the site's key pair as base64url (the private key's raw 32 bytes,
+# the public key's uncompressed 65-byte point) and the contact (`mailto:` or `https:`) push
+# services may write to. Unset here, a development pair is made once and kept in
+# VAPID_DEVELOPMENT_KEY_FILE; production settings make none, so push stays off without keys.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:events@greenroom.test")
+VAPID_DEVELOPMENT_KEY_FILE: Path | None = VAR_DIR / "vapid-development-key.txt"
 
 # Apps whose models the "Organizers" group may manage in the admin.
 GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets", "webhooks"]

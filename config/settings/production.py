@@ -77,6 +77,17 @@ MAILERS = mailers(
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", True)
 
+# Web Push needs the site's own VAPID key pair and contact; without a private key push is off
+# (the account page offers no "notify me on this device"), e-mail digests still go out.
+VAPID_DEVELOPMENT_KEY_FILE = None
+if os.environ.get("VAPID_PRIVATE_KEY") and not (
+    os.environ.get("VAPID_PUBLIC_KEY") and os.environ.get("VAPID_SUBJECT")
+):
+    raise ImproperlyConfigured(
+        "Set VAPID_PUBLIC_KEY and VAPID_SUBJECT (mailto: or https: contact) with "
+        "VAPID_PRIVATE_KEY, or unset all three to leave Web Push off."
+    )
+
 # Long-lived connections are checked before reuse, so a database restart costs no errors.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 

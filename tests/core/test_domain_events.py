@@ -2,7 +2,8 @@ import pytest
 
 from core import domain_events
 
-# The apps above subscribe (webhooks write their outbox), so publishing touches the database.
+# The apps above subscribe (webhooks write their outbox, notices look up bookmarkers), so
+# publishing touches the database.
 pytestmark = pytest.mark.django_db
 
 
