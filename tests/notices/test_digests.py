@@ -15,7 +15,7 @@ from agenda.services import add_bookmark
 from core import domain_events
 from notices.digests import send_overdue_digests, send_programme_digest
 from notices.models import ProgrammeNotice
-from notices.services import set_programme_notices
+from notices.services import record_programme_change, set_programme_notices
 from tests.factories import SessionFactory, StageFactory, UserFactory
 from tests.helpers import wait_for
 from tests.notices.conftest import move, publish_change, session_event
@@ -223,9 +223,10 @@ def test_recording_a_change_runs_a_fixed_number_of_queries(
         add_bookmark(user=UserFactory(), session=session)
 
     event_type, data = session_event(session, "moved")
+    happened = domain_events.DomainEvent(type=event_type, event_id=session.event_id, data=data)
 
     # The bookmarkers, who of them said no, who already waits for a digest, one insert.
     with django_assert_num_queries(4):
-        domain_events.publish(event_type, event_id=session.event_id, data=data)
+        record_programme_change(happened)
 
     assert ProgrammeNotice.objects.count() == bookmarkers
