@@ -190,8 +190,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Every instant as RFC 3339 in UTC with Z, to the second (config/api/timestamps.py).
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.timestamps.ApiJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # Bodies are JSON only: form encodings read an empty optional field as "not sent" and
