@@ -247,8 +247,8 @@ def test_schedule_json_session_carries_its_fields():
         "abstract": "Who gets driverless cars onto public roads first, and how.",
         "description": "",
         "persons": [
-            {"id": moderator.pk, "guid": guid("speaker", moderator.pk), "name": "Jewel Li"},
-            {"id": panelist.pk, "guid": guid("speaker", panelist.pk), "name": "Tony Han"},
+            {"id": moderator.pk, "guid": guid("speaker", moderator.pk), "public_name": "Jewel Li"},
+            {"id": panelist.pk, "guid": guid("speaker", panelist.pk), "public_name": "Tony Han"},
         ],
         "links": [],
         "attachments": [],

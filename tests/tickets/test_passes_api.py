@@ -49,7 +49,7 @@ def test_pass_shows_current_price_when_it_ends_and_the_next_price():
         "name": "Early bird",
         "price": {"amount": 9500, "currency": "usd"},
         "starts_at": None,
-        "ends_at": switch.isoformat(),
+        "ends_at": switch.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     assert offer["next_phase"]["price"] == {"amount": 12500, "currency": "usd"}
     assert (offer["on_sale"], offer["availability"]) == (True, "available")
