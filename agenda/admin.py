@@ -79,7 +79,7 @@ class SessionAdminForm(forms.ModelForm):
     class Meta:
         model = Session
         fields = ("event", "title", "format", "abstract", "tags", "is_published", "stage",
-                  "starts_at", "ends_at")  # fmt: skip
+                  "starts_at", "ends_at", "livestream_url", "recording_url")  # fmt: skip
         help_texts = {
             "starts_at": "Local time in the event's time zone (named at the top of the page).",
             "ends_at": "Local time in the event's time zone.",
@@ -200,6 +200,7 @@ class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("event", "title", "format", "abstract", "tags", "is_published")}),
         ("When and where", {"fields": ("stage", "starts_at", "ends_at")}),
+        ("Watching", {"fields": ("livestream_url", "recording_url")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 

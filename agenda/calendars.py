@@ -72,7 +72,16 @@ def _vevent(session: Session, url_for_session: Callable[[Session], str] | None) 
 
 def _description(session: Session) -> str:
     speakers = "\n".join(_speaker_line(entry) for entry in session.session_speakers.all())
-    return "\n\n".join(part for part in (session.abstract, speakers) if part)
+    # In the text, where every calendar shows them: a VEVENT has one URL (the session's page).
+    links = "\n".join(
+        f"{label}: {url}"
+        for label, url in (
+            ("Watch live", session.livestream_url),
+            ("Watch the recording", session.recording_url),
+        )
+        if url
+    )
+    return "\n\n".join(part for part in (session.abstract, speakers, links) if part)
 
 
 def _speaker_line(session_speaker: SessionSpeaker) -> str:

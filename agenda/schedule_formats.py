@@ -170,19 +170,26 @@ def _json_event(*, session: Session, zone: dt.tzinfo, acronym: str, event_url: s
         "language": LANGUAGE,
         "abstract": session.abstract,
         "description": "",
-        # `name` only: with `public_name` and `id` too, a person would match both of the
-        # schema's person kinds, which its oneOf forbids.
+        # frab's person (`id` and `public_name`), which frab consumers such as pyfahrplan
+        # read; without `name`, which would make it pretalx's person as well, and the
+        # schema's oneOf allows one kind only.
         "persons": [
             {
                 "id": session_speaker.speaker_id,
                 "guid": _guid("speaker", session_speaker.speaker_id),
-                "name": session_speaker.speaker.name,
+                "public_name": session_speaker.speaker.name,
             }
             for session_speaker in session.session_speakers.all()
         ],
-        "links": [],
+        "links": _links(session),
         "attachments": [],
     }
+
+
+def _links(session: Session) -> list[dict]:
+    """Where to watch the session, as the schema's references of type `media`."""
+    watch = (("Livestream", session.livestream_url), ("Recording", session.recording_url))
+    return [{"type": "media", "url": url, "title": title} for title, url in watch if url]
 
 
 def _xml_event(room_element: ET.Element, talk: dict) -> None:
@@ -194,8 +201,10 @@ def _xml_event(room_element: ET.Element, talk: dict) -> None:
         _text(element, name, talk[name])
     persons = ET.SubElement(element, "persons")
     for person in talk["persons"]:
-        _text(persons, "person", person["name"], id=str(person["id"]), guid=person["guid"])
-    ET.SubElement(element, "links")
+        _text(persons, "person", person["public_name"], id=str(person["id"]), guid=person["guid"])
+    links = ET.SubElement(element, "links")
+    for link in talk["links"]:
+        _text(links, "link", link["title"], href=link["url"], type=link["type"])
     ET.SubElement(element, "attachments")
 
 

@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -50,6 +49,7 @@ from config.api.delta import (
     parse_updated_since,
 )
 from config.api.errors import ErrorSerializer
+from config.api.timestamps import ApiJSONRenderer
 from core.extensions import BUNDLE_SECTIONS
 from events.models import Event, Session
 from events.selectors import event_sales_status, get_public_event, public_events
@@ -226,7 +226,7 @@ class ScheduleExportView(EventAgendaMixin, ConditionalGetMixin, APIView):
         if self.export_format == "xml":
             body = schedule_formats.schedule_xml(**arguments)
             return HttpResponse(body, content_type="application/xml; charset=utf-8")
-        body = JSONRenderer().render(schedule_formats.schedule_json(**arguments))
+        body = ApiJSONRenderer().render(schedule_formats.schedule_json(**arguments))
         return HttpResponse(body, content_type="application/json")
 
 
@@ -323,7 +323,7 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
             data[section.key] = section.data(since)
             if since is not None:
                 data["deleted"][section.key] = section.deleted(since)
-        return JSONRenderer().render(data)
+        return ApiJSONRenderer().render(data)
 
 
 class MyAgendaMixin(CacheControlMixin):

@@ -192,8 +192,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Every instant as RFC 3339 in UTC with Z, to the second (config/api/timestamps.py).
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.timestamps.ApiJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # Bodies are JSON only: form encodings read an empty optional field as "not sent" and
@@ -301,9 +303,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Greenroom API",
     "DESCRIPTION": (
         "Events, agenda, speakers, personal agendas and passes of Greenroom conferences. "
-        "Times are ISO 8601 with the offset of the event's own time zone; money is integer "
-        "minor units with a lowercase ISO 4217 currency. Every error is JSON with a stable "
-        "`code`. Lists accept `updated_since` for delta sync and report what was removed."
+        "Every instant is RFC 3339 in UTC with `Z`, to the second (`2026-12-25T17:15:00Z`); "
+        "show it in the event's IANA `time_zone`. Money is integer minor units with a "
+        "lowercase ISO 4217 currency. Every error is JSON with a stable `code`. Lists accept "
+        "`updated_since` for delta sync (send the previous answer's `synced_at` unchanged) and "
+        "report what was removed."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
