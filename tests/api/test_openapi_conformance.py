@@ -4,15 +4,17 @@ The schema is the one /api/v1/schema/ serves. Each operation is called through D
 client against the demo event with the real objects of an attendee, and every answer (status,
 declared headers, body) is validated with openapi-core, a strict OpenAPI 3.0 validator. Beside
 the success, each operation is sent the requests whose answers its kind documents: a copy still
-current (304), an unknown item (404), a NUL byte (400), a body that is not JSON (415) or not
-valid (400), one too large (413), a wrong token (401), a cookie sign-in without the CSRF token
-(403), an unanswerable Accept (406), an `updated_since` too old (410), and, throttled, 429.
+current (304), an unknown item or a page past the end (404), a NUL byte (400), a body that is
+not JSON (415) or not valid (400), one too large (413), a wrong token (401), a cookie sign-in
+without the CSRF token (403), an unanswerable Accept (406), an `updated_since` too old (410),
+and, throttled, 429; and a few refusals of the domain's own rules (409, 422, 403).
 An operation the run does not reach fails the test, so new endpoints must be covered here.
 (Schemathesis fuzzes the same schema in tests/fuzz.)
 """
 
 import datetime as dt
 import json
+import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -210,11 +212,27 @@ class Conformance:
         return response
 
     def run(self, operation: Operation) -> None:
-        """Every error answer the operation documents for its kind, then the success (last:
-        it may end what the others need, as signing out or erasing the account does)."""
+        """Every error answer the operation documents for its kind, a few of its own rules'
+        refusals, then the success (last: it may end what the others need, as signing out or
+        erasing the account does)."""
         valid = self.world.success_request(operation)
         self.send_kind_errors(operation, valid)
+        self.send_domain_errors(operation, valid)
         self.send_success(operation, valid)
+
+    def send_domain_errors(self, operation: Operation, valid: dict) -> None:
+        """Refusals by the domain's rules (409, 422, a permission's 403), where they apply."""
+        fuzz = self.world.fuzz
+        paid = {"code": fuzz.ticket.order.code}
+        if operation.id in ("orders_cancel_create", "orders_pay_create"):
+            self.send(operation, expect=409, path_values=paid, **valid)  # already paid
+        elif operation.id == "checkins_create":
+            self.send(operation, expect=403, **{**valid, "token": fuzz.attendee_token})
+        elif operation.id == "orders_create":
+            first = {"Idempotency-Key": str(uuid.uuid4())}
+            self.send(operation, expect=201, **valid, headers=first)
+            other_lines = {**valid["body"], "lines": [{**valid["body"]["lines"][0], "quantity": 2}]}
+            self.send(operation, expect=422, **{**valid, "body": other_lines}, headers=first)
 
     def send_success(self, operation: Operation, valid: dict) -> None:
         successes = {status for status in operation.statuses if status < 300}
@@ -237,6 +255,8 @@ class Conformance:
             send(400, body=["not", "an", "object"], raw_body=None)
         if 404 in statuses and (unknown := self.unknown_path_values(operation)):
             send(404, path_values=unknown)
+        if 404 in statuses and "page" in operation.parameter_names("query"):
+            send(404, query={"page": "999999"})
         if 401 in statuses:
             send(401, token="not-a-token")
         if 403 in statuses and not operation.is_safe:
