@@ -301,7 +301,9 @@ SPECTACULAR_SETTINGS = {
         "Events, agenda, speakers, personal agendas and passes of Greenroom conferences. "
         "Times are ISO 8601 with the offset of the event's own time zone; money is integer "
         "minor units with a lowercase ISO 4217 currency. Every error is JSON with a stable "
-        "`code`. Lists accept `updated_since` for delta sync and report what was removed."
+        "`code`. Lists accept `updated_since` for delta sync and report what was removed. "
+        "Each operation lists every status it answers; reads that send an `ETag` answer 304 "
+        "to `If-None-Match`; operations without a lock (`security: []`) need no credentials."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

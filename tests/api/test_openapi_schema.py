@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 from openapi_spec_validator import validate
 
+from config.api.schema import NULL_ONLY, make_valid_for_openapi_30
 from tests.api.openapi import assert_conforms, published_schema, strict_validator
 from tests.factories import LineupEntryFactory, PassTypeFactory
 
@@ -139,3 +140,32 @@ def test_conditional_reads_document_etag_and_304(schema):
     assert "If-None-Match" in {parameter["name"] for parameter in sessions["parameters"]}
     assert sessions["responses"]["200"]["headers"]["ETag"]["required"] is True
     assert "304" in sessions["responses"]
+
+
+@pytest.mark.parametrize(
+    ("written", "rewritten"),
+    [
+        (
+            {"allOf": [{"$ref": "#/c/Phase"}], "nullable": True, "readOnly": True},
+            {"oneOf": [{"$ref": "#/c/Phase"}, NULL_ONLY], "readOnly": True},
+        ),
+        (
+            {"oneOf": [{"$ref": "#/c/A"}, {"$ref": "#/c/B"}], "nullable": True},
+            {"oneOf": [{"$ref": "#/c/A"}, {"$ref": "#/c/B"}, NULL_ONLY]},
+        ),
+        (
+            {"type": "string", "nullable": True},
+            {"type": "string", "nullable": True},
+        ),
+        (
+            {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]},
+            {"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]},
+        ),
+    ],
+)
+def test_schema_shapes_oas_3_0_misreads_are_rewritten(written, rewritten):
+    result = {"components": {"schemas": {"Thing": {"properties": {"field": written}}}}}
+
+    make_valid_for_openapi_30(result, generator=None, request=None, public=True)
+
+    assert result["components"]["schemas"]["Thing"]["properties"]["field"] == rewritten
