@@ -307,7 +307,9 @@ SPECTACULAR_SETTINGS = {
         "show it in the event's IANA `time_zone`. Money is integer minor units with a "
         "lowercase ISO 4217 currency. Every error is JSON with a stable `code`. Lists accept "
         "`updated_since` for delta sync (send the previous answer's `synced_at` unchanged) and "
-        "report what was removed."
+        "report what was removed. Each operation lists every status it answers; reads that send "
+        "an `ETag` answer 304 to `If-None-Match`; operations without a lock (`security: []`) "
+        "need no credentials."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -319,6 +321,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.add_bundle_sections",
+        "config.api.schema.make_valid_for_openapi_30",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.EventStatus",

@@ -68,6 +68,26 @@ def test_upcoming_filter_leaves_out_ended_events():
     assert (upcoming, past) == (["future"], ["past"])
 
 
+def test_upcoming_filter_refuses_a_word_that_is_not_a_boolean():
+    EventFactory()
+
+    response = APIClient().get(reverse("event-list"), {"upcoming": "maybe"})
+
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"upcoming": ["Give true or false."]},
+    )
+
+
+def test_invalid_page_size_is_refused_even_with_a_current_etag():
+    """A precondition applies only to a request that would otherwise succeed (RFC 9110)."""
+    EventFactory()
+
+    response = APIClient().get(reverse("event-list"), {"page_size": "-5"}, HTTP_IF_NONE_MATCH="*")
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+
+
 def test_text_filter_searches_name_and_tagline():
     EventFactory(slug="mobility", name="TC Sessions: Mobility", tagline="")
     EventFactory(slug="robotics", name="TC Sessions: Robotics", tagline="Robots and cities")

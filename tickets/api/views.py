@@ -184,6 +184,8 @@ class OrderAccessMixin(CacheControlMixin):
             409: OpenApiResponse(ErrorSerializer, description="sold_out (with `available`), "
                                  "promo_code_exhausted"),
             413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
+            422: OpenApiResponse(ErrorSerializer, description="idempotency_key_reused: the "
+                                 "`Idempotency-Key` came with a different order before"),
             429: OpenApiResponse(ErrorSerializer, description="throttled, or "
                                  "too_many_pending_orders or hold_limit_reached (with `scope`, "
                                  "`limit`, `held`: pay, cancel or sign in, or wait for "
@@ -282,6 +284,7 @@ class OrderCancelView(OrderAccessMixin, APIView):
         responses={
             200: api.PaymentSerializer,
             409: OpenApiResponse(ErrorSerializer, description="order_not_payable, hold_expired"),
+            422: OpenApiResponse(ErrorSerializer, description="payment_declined"),
             503: OpenApiResponse(ErrorSerializer, description="payment_provider_unavailable"),
             **NOT_YOURS,
         },
@@ -325,7 +328,11 @@ class TicketListView(CacheControlMixin, generics.ListAPIView):
 
 @extend_schema_view(
     get=extend_schema(
-        tags=["tickets"], summary="A ticket's QR code image", parameters=[ORDER_KEY],
+        tags=["tickets"], summary="A ticket's QR code image",
+        parameters=[
+            OpenApiParameter("image_format", str, OpenApiParameter.PATH, enum=["png", "svg"]),
+            ORDER_KEY,
+        ],
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
             (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR),
@@ -396,7 +403,8 @@ class CheckInView(APIView):
 
 @extend_schema_view(
     post=extend_schema(
-        tags=["webhooks"], summary="Stripe webhook (signed)", request=OpenApiTypes.OBJECT,
+        tags=["webhooks"], summary="Stripe webhook (signed)",
+        request={"application/json": OpenApiTypes.OBJECT},
         auth=[],
         responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer,
                    503: OpenApiResponse(ErrorSerializer, description="webhook_not_applied: "
@@ -409,6 +417,7 @@ class StripeWebhookView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = ()
+    parser_classes = ()  # the signature covers the raw body, read as it came
 
     @classmethod
     def as_view(cls, **initkwargs):
