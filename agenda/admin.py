@@ -416,6 +416,9 @@ class ScheduleReleaseAdmin(admin.ModelAdmin):
             super().get_queryset(request).defer("snapshot").annotate(change_count=Count("changes"))
         )
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("event", "version", "note")

@@ -113,9 +113,7 @@ def test_new_stage_title_and_speakers_are_each_a_kind_of_change(heard):
 
     schedule_session(session=session, speakers=[SpeakerSlot(SpeakerFactory())])
 
-    assert kinds(heard) == [
-        ("session.changed", ["stage_changed", "retitled", "speakers_changed"])
-    ]
+    assert kinds(heard) == [("session.changed", ["stage_changed", "retitled", "speakers_changed"])]
 
 
 def test_editing_what_no_change_kind_covers_publishes_nothing(heard):
@@ -210,9 +208,7 @@ def test_moving_a_session_in_the_admin_publishes_session_changed(heard, organize
     assert kinds(heard) == [("session.changed", ["moved"])]
 
 
-def test_adding_a_published_session_in_the_admin_publishes_session_created(
-    heard, organizer_client
-):
+def test_adding_a_published_session_in_the_admin_publishes_session_created(heard, organizer_client):
     stage = StageFactory()
 
     response = organizer_client.post(

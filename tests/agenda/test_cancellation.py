@@ -62,7 +62,9 @@ def test_cancelled_session_stays_in_the_bundle_marked(cancelled):
 def test_cancelled_session_stays_in_schedule_json_with_its_title_marked(cancelled):
     document = assert_valid_json(get("schedule-json", cancelled.event.slug).json())
 
-    [day] = [day for day in document["schedule"]["conference"]["days"] if any(day["rooms"].values())]
+    [day] = [
+        day for day in document["schedule"]["conference"]["days"] if any(day["rooms"].values())
+    ]
     [talk] = [talk for talks in day["rooms"].values() for talk in talks]
     assert (talk["id"], talk["title"]) == (cancelled.pk, "Cancelled: Robotaxis")
     assert talk["slug"].endswith("-robotaxis")  # the slug apps key on stays as it was

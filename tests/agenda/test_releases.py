@@ -44,7 +44,9 @@ def fetch(name: str, event, **query):
 
 def test_first_release_records_the_published_sessions_and_no_changes():
     session = SessionFactory(title="Robotaxis")
-    SessionFactory(event=session.event, is_published=False, starts_at=local_time(session.event, 1, 9))
+    SessionFactory(
+        event=session.event, is_published=False, starts_at=local_time(session.event, 1, 9)
+    )
 
     release = release_schedule(event=session.event, version="1.0", note=" Hello ")
 
