@@ -4,7 +4,6 @@ it; both count as agenda changes for ETags and delta sync."""
 import pytest
 from django.urls import reverse
 from icalendar import Calendar
-from lxml import etree
 from rest_framework.test import APIClient
 
 from agenda.services import cancel_session, reinstate_session

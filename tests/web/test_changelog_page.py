@@ -62,7 +62,10 @@ def test_changes_are_grouped_by_kind_in_a_fixed_order(client):
     release_schedule(event=event, version="1.0")
     reschedule(moved, starts_at=utc(21), ends_at=utc(22), stage=StageFactory(event=event))
     cancel_session(session=dropped)
-    SessionFactory(event=event, title="Added one", starts_at=utc(23), ends_at=utc(23) + dt.timedelta(minutes=30))  # fmt: skip
+    late = utc(23)
+    SessionFactory(
+        event=event, title="Added one", starts_at=late, ends_at=late + dt.timedelta(hours=1)
+    )
     release_schedule(event=event, version="1.1")
 
     headings = re.findall(r"<h3>([^<]+) <span", client.get(changelog_url(event)).content.decode())
