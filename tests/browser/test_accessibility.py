@@ -84,7 +84,9 @@ def demo_order():
     return order
 
 
-@pytest.mark.parametrize("page", ["agenda", "session", "speakers", "speaker", "passes", "checkout"])
+@pytest.mark.parametrize(
+    "page", ["agenda", "session", "changelog", "speakers", "speaker", "passes", "checkout"]
+)
 def test_event_page_has_no_serious_accessibility_violation(demo_site, phone, page):
     event = Event.objects.get(slug=DEMO_EVENT_SLUG)
     session = event.sessions.order_by("starts_at").first()
@@ -92,6 +94,7 @@ def test_event_page_has_no_serious_accessibility_violation(demo_site, phone, pag
     path = {
         "agenda": f"/events/{event.slug}/agenda/",
         "session": f"/events/{event.slug}/sessions/{session.pk}/",
+        "changelog": f"/events/{event.slug}/changelog/",
         "speakers": f"/events/{event.slug}/speakers/",
         "speaker": f"/events/{event.slug}/speakers/{speaker.slug}/",
         "passes": f"/events/{event.slug}/passes/",
