@@ -28,14 +28,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def heard():
-    events = []
-    domain_events.SUBSCRIBERS.register("test.agenda-listener", events.append)
-    yield events
-    domain_events.SUBSCRIBERS.unregister("test.agenda-listener")
-
-
 def kinds(heard) -> list[tuple[str, list[str]]]:
     return [(event.type, event.data.get("changes")) for event in heard]
 
