@@ -329,6 +329,10 @@ class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
         return message
 
 
+class ReleaseEventFilter(EventChoiceFilter):
+    """Releases of one event."""
+
+
 class ScheduleReleaseForm(forms.ModelForm):
     """Release the schedule: a version name unique to the event, and a note for the public."""
 
@@ -405,10 +409,9 @@ class ScheduleReleaseAdmin(admin.ModelAdmin):
 
     form = ScheduleReleaseForm
     inlines = [ReleaseChangeInline]
-    list_display = ("version", "event", "released_at", "session_count", "change_count",
-                    "released_by")  # fmt: skip
+    list_display = ("__str__", "released_at", "session_count", "change_count", "released_by")
     list_select_related = ("event", "released_by")
-    list_filter = (SessionEventFilter,)
+    list_filter = (ReleaseEventFilter,)
     search_fields = ("version", "note")
 
     def get_queryset(self, request):
