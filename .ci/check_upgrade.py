@@ -70,6 +70,9 @@ NEW_MODELS: set[str] = {
     "account.emailconfirmation",
     # The door screen's log of scans (issue 12).
     "tickets.checkinscan",
+    # Releases of an event's schedule and their changes (issue 13).
+    "agenda.schedulerelease",
+    "agenda.releasechange",
     # Outbound webhooks (issue 13).
     "webhooks.endpoint",
     "webhooks.delivery",

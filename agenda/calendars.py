@@ -57,7 +57,10 @@ def _vevent(session: Session, url_for_session: Callable[[Session], str] | None) 
     # Wall time with its TZID, so calendars show the time printed on the event's agenda.
     vevent.add("dtstart", session.starts_at.astimezone(zone))
     vevent.add("dtend", session.ends_at.astimezone(zone))
-    vevent.add("summary", ics_text(session.title))
+    # RFC 5545's STATUS for calendars that act on it, the summary for those that do not.
+    vevent.add("summary", ics_text(session.marked_title()))
+    if session.is_cancelled:
+        vevent.add("status", "CANCELLED")
     description = ics_text(_description(session))
     if description:
         vevent.add("description", description)

@@ -17,6 +17,7 @@ from operator import or_
 
 from django.db.models import F, Func, Q, QuerySet, Subquery
 
+from agenda.models import ScheduleRelease
 from core.models import Tombstone
 from core.selectors import deleted_ids
 from core.tombstones import register_kind
@@ -85,6 +86,8 @@ PARTS = (
         speaker_scope="event",
     ),
     Part(rows=lambda event: Tombstone.objects.filter(event_id=event.pk), changed_at="deleted_at"),
+    # A release changes no session but the frab exports' `version` and the changelog.
+    Part(rows=lambda event: ScheduleRelease.objects.filter(event=event)),
 )
 
 

@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from agenda.models import ScheduleRelease
+from agenda.services import release_schedule
 from events.models import Event, Session, Tag
 from speakers.models import LineupEntry, Organization, Speaker
 from tests.factories import (
@@ -39,7 +41,7 @@ from webhooks.models import Attempt, Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"events", "speakers", "tickets", "webhooks"}
+OUR_APPS = {"events", "speakers", "agenda", "tickets", "webhooks"}
 
 
 def make_event(index: int) -> Event:
@@ -167,10 +169,19 @@ def _tried_delivery(endpoint: Endpoint) -> Delivery:
     return delivery
 
 
+def make_release(index: int) -> ScheduleRelease:
+    session = make_session(index)
+    release_schedule(event=session.event, version="1.0")
+    session.title = "Retitled"
+    session.save()
+    return release_schedule(event=session.event, version="1.1", note="Retitled a session")
+
+
 # Each registered model with a function building one realistic row (with its related rows).
 ROW_MAKERS = {
     Event: make_event,
     Session: make_session,
+    ScheduleRelease: make_release,
     Speaker: make_speaker,
     LineupEntry: make_lineup_entry,
     Tag: make_tag,

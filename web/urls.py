@@ -20,6 +20,7 @@ urlpatterns = [
     path("", events.home, name="home"),
     path("events/<slug:slug>/", events.event_home, name="event"),
     path("events/<slug:slug>/agenda/", agenda.agenda, name="agenda"),
+    path("events/<slug:slug>/changelog/", agenda.changelog_page, name="changelog"),
     path("events/<slug:slug>/sessions/<id:session_id>/", agenda.session_detail, name="session"),
     path(
         "events/<slug:slug>/sessions/<id:session_id>/bookmark/",

@@ -3,7 +3,8 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from agenda.models import Bookmark
+from agenda.models import Bookmark, ReleaseChange, ScheduleRelease
+from agenda.releases import ChangeKind
 from config.api.delta import SYNCED_AT_HELP
 from config.api.fields import OptionalURLField
 from events.api.serializers import EventDetailSerializer, TagSerializer
@@ -75,6 +76,7 @@ class SessionSpeakerSerializer(serializers.ModelSerializer):
                 "starts_at": "2026-12-25T17:15:00Z",
                 "ends_at": "2026-12-25T18:00:00Z",
                 "duration_minutes": 45,
+                "status": "scheduled",
                 "tags": [{"slug": "robotaxi", "name": "robotaxi"}],
                 "speakers": [
                     {"id": 16, "name": "Morgan Reyes", "job_title": "Mobility Editor",
@@ -119,12 +121,19 @@ class SessionSerializer(serializers.ModelSerializer):
             "starts_at",
             "ends_at",
             "duration_minutes",
+            "status",
             "tags",
             "speakers",
             "livestream_url",
             "recording_url",
             "updated_at",
         )
+        extra_kwargs = {
+            "status": {
+                "help_text": "`cancelled`: the session stays on the agenda with its id, marked; "
+                "apps show it struck through rather than drop it."
+            }
+        }
 
     def get_duration_minutes(self, session: Session) -> int:
         return int(session.duration.total_seconds() // 60)
@@ -256,3 +265,90 @@ class BookmarkRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = Bookmark
         fields = ("session", "session_title", "event", "created_at")
+
+
+class ReleasedStageSerializer(serializers.Serializer):
+    """The stage of a session as released."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ReleasedSpeakerSerializer(serializers.Serializer):
+    """A speaker of a session as released, in order on stage."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ReleasedSessionSerializer(serializers.Serializer):
+    """A session as one release showed it; times in UTC."""
+
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    stage = ReleasedStageSerializer()
+    speakers = ReleasedSpeakerSerializer(many=True)
+    status = serializers.ChoiceField(choices=Session.Status.choices)
+
+
+class ReleaseChangeSerializer(serializers.ModelSerializer):
+    """How one session changed since the previous release."""
+
+    session_id = serializers.IntegerField(source="session_key")
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=ChangeKind.choices))
+    before = ReleasedSessionSerializer(
+        allow_null=True, help_text="As the previous release showed it; null when new."
+    )
+    after = ReleasedSessionSerializer(
+        allow_null=True, help_text="As this release shows it; null when removed."
+    )
+
+    class Meta:
+        model = ReleaseChange
+        fields = ("session_id", "title", "kinds", "before", "after")
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "A session moved",
+            value={
+                "version": "1.1",
+                "note": "The robotaxi panel moves to the afternoon.",
+                "released_at": "2026-12-01T17:00:00Z",
+                "session_count": 24,
+                "changes": [
+                    {
+                        "session_id": 2,
+                        "title": "China's robotaxi race",
+                        "kinds": ["moved"],
+                        "before": {"title": "China's robotaxi race",
+                                   "starts_at": "2026-12-25T17:15:00Z",
+                                   "ends_at": "2026-12-25T18:00:00Z",
+                                   "stage": {"id": 1, "slug": "main-stage", "name": "Main Stage"},
+                                   "speakers": [{"id": 16, "name": "Morgan Reyes"}],
+                                   "status": "scheduled"},
+                        "after": {"title": "China's robotaxi race",
+                                  "starts_at": "2026-12-25T22:00:00Z",
+                                  "ends_at": "2026-12-25T22:45:00Z",
+                                  "stage": {"id": 1, "slug": "main-stage", "name": "Main Stage"},
+                                  "speakers": [{"id": 16, "name": "Morgan Reyes"}],
+                                  "status": "scheduled"},
+                    }
+                ],
+            },
+            response_only=True,
+        )
+    ]
+)  # fmt: skip
+class ScheduleReleaseSerializer(serializers.ModelSerializer):
+    """A release of the schedule with what changed since the previous one (nothing listed for
+    the first release)."""
+
+    changes = ReleaseChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ScheduleRelease
+        fields = ("version", "note", "released_at", "session_count", "changes")

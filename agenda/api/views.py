@@ -21,6 +21,7 @@ from agenda.api.serializers import (
     BookmarkSerializer,
     BundleSerializer,
     LineupSpeakerSerializer,
+    ScheduleReleaseSerializer,
     SessionSerializer,
     SpeakerProfileSerializer,
 )
@@ -32,9 +33,12 @@ from agenda.changes import (
     stage_ids_removed_since,
     tag_slugs_removed_since,
 )
+from agenda.models import ScheduleRelease
 from agenda.selectors import (
     agenda_version,
     bookmarked_sessions,
+    event_releases,
+    latest_release_version,
     lineup_with_sessions,
     public_lineup,
     public_speaker_profiles,
@@ -222,6 +226,7 @@ class ScheduleExportView(EventAgendaMixin, ConditionalGetMixin, APIView):
             "event": self.event,
             "sessions": list(published_sessions(self.event)),
             "base_url": self.absolute_url("event-detail", event_slug=self.event.slug),
+            "version": latest_release_version(self.event),
         }
         if self.export_format == "xml":
             body = schedule_formats.schedule_xml(**arguments)
@@ -254,6 +259,26 @@ class ScheduleJsonView(ScheduleExportView):
     """schedule.json (version 1 of the published JSON schema)."""
 
     export_format = "json"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="The schedule's releases with their changes",
+        responses={200: ScheduleReleaseSerializer(many=True), **NOT_FOUND},
+    )
+)
+class ReleaseListView(EventAgendaMixin, ConditionalGetMixin, generics.ListAPIView):
+    """The organizer's releases of the schedule, newest first, each with the sessions that
+    changed since the previous one: new, moved, stage changed, retitled, speakers changed,
+    cancelled, reinstated, removed. The frab exports carry the latest one's `version`."""
+
+    queryset = ScheduleRelease.objects.none()  # tells the schema generator the model
+    serializer_class = ScheduleReleaseSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return event_releases(self.event)
 
 
 @extend_schema_view(

@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.EventStatus",
+        "SessionStatusEnum": "events.models.SessionStatus",
+        "ReleaseChangeKindEnum": "agenda.releases.ChangeKind",
         "OrderStatusEnum": "tickets.models.OrderStatus",
         "TicketStatusEnum": "tickets.models.TicketStatus",
     },

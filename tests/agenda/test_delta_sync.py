@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agenda.services import SpeakerSlot, schedule_session
+from agenda.services import SpeakerSlot, cancel_session, schedule_session
 from events.models import Session, Stage
 from tests.factories import (
     EventFactory,
@@ -119,6 +119,23 @@ def test_sessions_delta_includes_a_republished_session(clock):
     Session.objects.filter(pk=session.pk).update(is_published=True, updated_at=timezone.now())
 
     assert ids(sync(session.event, synced)) == [session.pk]
+
+
+def test_sessions_delta_includes_a_cancelled_session_marked(clock):
+    event = EventFactory()
+    stage = StageFactory(event=event)
+    cancelled = SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 9))
+    SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 11))
+    since = clock()
+    clock()
+
+    cancel_session(session=cancelled)
+
+    page = sync(event, since)
+    assert [(item["id"], item["status"]) for item in page["results"]] == [
+        (cancelled.pk, "cancelled")
+    ]
+    assert page["deleted"] == []
 
 
 def test_synced_at_lies_before_the_request_so_slow_commits_are_not_missed(clock):

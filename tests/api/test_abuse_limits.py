@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.mixins import ListModelMixin
 from rest_framework.test import APIClient
 
-from agenda.services import add_bookmark
+from agenda.services import add_bookmark, release_schedule
 from tests.factories import (
     EventFactory,
     PassTypeFactory,
@@ -433,6 +433,7 @@ def three_of_everything(db):
         session = SessionFactory(event=event, starts_at=local_time(event, 0, hour))
         SessionSpeakerFactory(session=session)
         add_bookmark(user=attendee, session=session)
+        release_schedule(event=event, version=f"1.{hour}")
     pass_type = PassTypeFactory(event=event)
     for _ in range(3):
         paid_ticket(pass_type=pass_type, buyer=attendee)
@@ -443,6 +444,7 @@ PAGINATED_LISTS = {
     "event-list": "/api/v1/events/",
     "session-list": "/api/v1/events/big/sessions/",
     "lineup": "/api/v1/events/big/speakers/",
+    "release-list": "/api/v1/events/big/releases/",
     "my-agenda": "/api/v1/me/agenda/",
     "order-list": "/api/v1/orders/",
     "ticket-list": "/api/v1/tickets/",
