@@ -55,7 +55,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.flash_sale import check_database, create_event, run_sale  # noqa: E402
-from config.rundev import register_webhook, start_localstripe  # noqa: E402
+from config.rundev import register_webhook, start_localstripe, stop_process  # noqa: E402
 
 HOST = "127.0.0.1"
 LB_PORT = 18700
@@ -156,16 +156,8 @@ class Process:
         self.popen.wait(timeout=30)
 
     def stop(self) -> None:
-        if self.popen is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)  # what is left of the group
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=10)
+        if self.popen is not None:
+            stop_process(self.popen)
 
 
 def http(
@@ -405,13 +397,8 @@ class Cluster:
     def stop_all(self) -> None:
         for process in reversed(self.started):
             process.stop()
-        if self.localstripe is not None and self.localstripe.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.localstripe.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.localstripe.wait(timeout=10)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.localstripe.pid, signal.SIGKILL)
+        if self.localstripe is not None:
+            stop_process(self.localstripe)
 
 
 # --- the database and Django in this process ----------------------------------------------------
@@ -649,7 +636,7 @@ def flash_sale(cluster: Cluster, results: Results, size: Size) -> None:
     db = check_database(event, pass_type, size.seats)
     placed = [a for a in sale["attempts"] if a.status == 201]
     seconds = max(a.received for a in placed) - sale["started"] if placed else float("nan")
-    statuses = Counter(a.status for a in sale["attempts"])
+    statuses = Counter(f"{a.status} {a.code}".strip() for a in sale["attempts"])
     results.add(
         "flash sale through the LB: 0 oversold",
         db["oversold"] == 0
@@ -724,13 +711,17 @@ async def retrying_buyers(event_slug: str, pass_type_id: int, size: Size, on_sol
                     async with session.post(
                         url, json=body, headers={"Idempotency-Key": purchase.key}
                     ) as response:
-                        answer = await response.json(content_type=None)
+                        body = await response.read()
                         status = response.status
                         replayed = response.headers.get("Idempotent-Replayed") == "true"
-                except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                except (aiohttp.ClientError, TimeoutError) as error:
                     purchase.failures[type(error).__name__] += 1
                     await asyncio.sleep(0.2)
                     continue
+                try:
+                    answer = json.loads(body)
+                except ValueError:
+                    answer = {"code": "not JSON"}  # the load balancer's own error page
                 if status == 201:
                     purchase.code, purchase.secret = answer["code"], answer["key"]
                     purchase.replayed = replayed
@@ -740,7 +731,7 @@ async def retrying_buyers(event_slug: str, pass_type_id: int, size: Size, on_sol
                     if not any((answer.get("available") or {}).values()):
                         sold_out.set()
                     break
-                purchase.failures[status] += 1
+                purchase.failures[f"{status} {answer.get('code', '')}".strip()] += 1
                 await asyncio.sleep(0.2)
 
     timeout = aiohttp.ClientTimeout(total=60)
