@@ -183,6 +183,7 @@ def test_haproxy_config_is_valid(tmp_path):
         "GREENROOM_LB_BIND": "127.0.0.1:18799",
         "GREENROOM_WEB1": "127.0.0.1:18798",
         "GREENROOM_WEB2": "127.0.0.1:18797",
+        "GREENROOM_WEB_MAXCONN": "4",
         "GREENROOM_HOST": "greenroom.example",
         "GREENROOM_STATS_SOCKET": str(tmp_path / "haproxy.sock"),
     }
