@@ -54,6 +54,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.flash_sale import check_database, create_event, run_sale  # noqa: E402
+from config.celery import TASK_QUEUES as QUEUES  # noqa: E402
 from config.rundev import register_webhook, start_localstripe, stop_process  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -67,7 +68,6 @@ CACHE_URL = f"redis://{HOST}:6379/8"
 BROKER_URL = f"redis://{HOST}:6379/9"
 STRIPE_SECRET_KEY = "sk_test_greenroom_cluster"  # noqa: S105  # nosec B105  # localstripe's
 WEBHOOK_SECRET = f"whsec_{secrets.token_hex(16)}"
-QUEUES = ("payments", "mail", "notifications", "default")
 WORKERS = ("worker1", "worker2")
 # Seconds: a busy, shared 2-core machine starts Python, Django and Celery slowly.
 START_SECONDS = 120
