@@ -8,6 +8,7 @@ deploy/ runs one worker group per queue. Tasks are routed by the module that def
 import os
 
 from celery import Celery
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -29,4 +30,6 @@ app = Celery("greenroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_routes = (TASK_ROUTES,)
 app.conf.task_default_queue = DEFAULT_QUEUE
+# A worker started without --queues (development, tests, a one-machine site) takes them all.
+app.conf.task_queues = [Queue(name) for name in TASK_QUEUES]
 app.autodiscover_tasks()
