@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.logging import logging_config
@@ -110,6 +111,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# PgBouncer in transaction pooling (deploy/pgbouncer.ini) hands each transaction whichever server
+# connection is free, so nothing may outlive a transaction on the server: no server-side
+# cursors (`.iterator()` would open a named cursor in one and fetch from another), no prepared
+# statements (psycopg prepares a query run often, on one server connection only). The code
+# takes only transaction-level locks and settings (pg_advisory_xact_lock, set_config(…, true));
+# SET TIME ZONE, which Django may send on connecting, is tracked and replayed by PgBouncer.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured(f"DATABASE_POOLER is empty or pgbouncer, not {DATABASE_POOLER!r}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
