@@ -70,6 +70,8 @@ NEW_MODELS: set[str] = {
     "account.emailconfirmation",
     # The door screen's log of scans (issue 12).
     "tickets.checkinscan",
+    # Taken counts of pass types and pools, changed by one conditional UPDATE (issue 14).
+    "tickets.inventorycounter",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

@@ -18,9 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
-DB_NAME = "greenroom_bench"
+# Overridable, so several people (or helpers) can benchmark on one machine without sharing a
+# database, a Redis index or a port range.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "greenroom_bench")
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
-CACHE_URL = f"redis://{HOST}:6379/14"
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", f"redis://{HOST}:6379/14")
+# "FIRST-LAST": servers listen on a free port of that range; empty: any free port.
+PORT_RANGE = os.environ.get("BENCH_PORTS", "")
 UNLIMITED = "100000000/min"
 
 # The environment of the benchmark server; in-process measurements run with the same one.
@@ -106,9 +110,17 @@ def setup_django() -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    """A free loopback port: of BENCH_PORTS when set, else any the kernel hands out."""
+    if not PORT_RANGE:
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            return probe.getsockname()[1]
+    first, last = (int(bound) for bound in PORT_RANGE.split("-"))
+    for port in range(first, last + 1):
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind((HOST, port))
+            return port
+    raise RuntimeError(f"no free port in BENCH_PORTS={PORT_RANGE}")
 
 
 @dataclass

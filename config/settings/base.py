@@ -375,6 +375,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-tombstones": {"task": "core.tasks.purge_old_tombstones", "schedule": 24 * 3600},
     "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
     "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
+    "check-inventory-counters": {"task": "tickets.tasks.check_inventory_counters", "schedule": 900},
     "anonymise-past-attendees": {
         "task": "privacy.tasks.anonymise_past_attendees",
         "schedule": 24 * 3600,
