@@ -47,6 +47,7 @@ from tickets.models import (
     OrderLine,
     OrderStatus,
     PassType,
+    PricePhase,
 )
 
 logger = logging.getLogger(__name__)
@@ -209,9 +210,11 @@ class CountersMoved(Exception):
 
 def with_counters(pass_types: QuerySet[PassType]) -> QuerySet[PassType]:
     """`pass_types` with what a writer needs loaded: their counters, their pools with theirs,
-    their price phases. Three queries, and no lock."""
+    their price phases. Three queries, and no lock; pools and phases come unordered (pricing
+    orders phases itself), which saves compiling two ORDER BYs per order."""
+    pools = InventoryPool.objects.select_related("counter").order_by()
     return pass_types.select_related("counter").prefetch_related(
-        Prefetch("pools", queryset=InventoryPool.objects.select_related("counter")), "phases"
+        Prefetch("pools", queryset=pools), Prefetch("phases", PricePhase.objects.order_by())
     )
 
 

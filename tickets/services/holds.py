@@ -28,15 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import OperationalError
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import OperationalError, connection
+from django.db.models import Q
 
 from core.networks import client_network
 from events.models import Event
 from tickets import inventory
 from tickets.exceptions import HoldLimitReached, InventoryBusy, TooManyPendingOrders
-from tickets.models import Order, OrderLine, PassType
+from tickets.models import Order, OrderLine, OrderStatus, PassType
 from tickets.services.order_states import expire_held_orders
 
 
@@ -88,19 +87,14 @@ def lock_buyer(*, event: Event, buyer: Buyer) -> None:
 def check_hold_limits(*, event: Event, buyer: Buyer, passes: int, now: dt.datetime) -> None:
     """Refuse (429, with `retry_after`) an order that would pass one of the caps above.
 
-    One query counts what the buyer and their network hold; a refusal then looks up when the
-    first of those holds ends.
+    One statement counts what the buyer and their network hold; a refusal then looks up when
+    the first of those holds ends.
     """
-    held = Order.objects.filter(inventory.held_at(now), event=event)
     counts_network = not buyer.verified and bool(buyer.network)
-    holders = _own(buyer) | _network(buyer) if counts_network else _own(buyer)
-    lines = OrderLine.objects.filter(order__in=held.filter(holders)).aggregate(
-        own_orders=Count("order", distinct=True, filter=_own(buyer, "order__")),
-        own_passes=Coalesce(Sum("quantity", filter=_own(buyer, "order__")), 0),
-        network_passes=Coalesce(Sum("quantity", filter=_network(buyer, "order__")), 0),
-    )
+    own_orders, own_passes, network_passes = _holding(event, buyer, now, counts_network)
+    held = Order.objects.filter(inventory.held_at(now), event=event)
     limit = settings.GREENROOM_MAX_PENDING_ORDERS
-    if limit and lines["own_orders"] >= limit:
+    if limit and own_orders >= limit:
         raise TooManyPendingOrders(
             f"You already hold {limit} unpaid orders for {event.name}: pay or cancel one, "
             "or wait until its hold ends.",
@@ -108,13 +102,13 @@ def check_hold_limits(*, event: Event, buyer: Buyer, passes: int, now: dt.dateti
         )
     if buyer.verified:
         cap = settings.GREENROOM_MAX_HELD_PASSES_PER_ACCOUNT
-        caps = [("account", _own(buyer), lines["own_passes"], cap)]
+        caps = [("account", _own(buyer), own_passes, cap)]
     else:
         cap = settings.GREENROOM_MAX_HELD_PASSES_PER_GUEST
-        caps = [("email", _own(buyer), lines["own_passes"], cap)]
+        caps = [("email", _own(buyer), own_passes, cap)]
         if counts_network:
             cap = settings.GREENROOM_MAX_HELD_PASSES_PER_NETWORK
-            caps.append(("network", _network(buyer), lines["network_passes"], cap))
+            caps.append(("network", _network(buyer), network_passes, cap))
     for scope, whose, holding, cap in caps:
         if cap and holding + passes > cap:
             raise HoldLimitReached(
@@ -126,6 +120,46 @@ def check_hold_limits(*, event: Event, buyer: Buyer, passes: int, now: dt.dateti
                     "retry_after": _first_hold_end(held.filter(whose), now),
                 },
             )
+
+
+def _holding(event: Event, buyer: Buyer, now: dt.datetime, counts_network: bool) -> tuple:
+    """(orders, passes) the buyer holds in the event's unexpired pending orders, and passes
+    the guest orders of their network hold.
+
+    Written out in SQL: it runs for every order of a flash sale, and building it with the ORM
+    (three filtered aggregates over a subquery) cost more CPU than PostgreSQL running it.
+    The conditions are those of `_own`, `_network` and `inventory.held_at`.
+    """
+    if buyer.verified:
+        own, own_value = "o.user_id = %s", buyer.user.pk
+    else:
+        own, own_value = "UPPER(o.email) = UPPER(%s)", buyer.email
+    network, network_values = "o.user_id IS NULL AND o.client_network = %s", [buyer.network]
+    if not counts_network:
+        network, network_values = "1 = 0", []
+    orders = connection.ops.quote_name(Order._meta.db_table)
+    lines = connection.ops.quote_name(OrderLine._meta.db_table)
+    sql = (
+        f"SELECT COUNT(DISTINCT CASE WHEN {own} THEN o.id END), "  # noqa: S608 - fixed names
+        f"COALESCE(SUM(CASE WHEN {own} THEN l.quantity END), 0), "
+        f"COALESCE(SUM(CASE WHEN {network} THEN l.quantity END), 0) "
+        f"FROM {orders} o JOIN {lines} l ON l.order_id = o.id "
+        f"WHERE o.event_id = %s AND o.status = %s AND o.hold_expires_at > %s "
+        f"AND (({own}) OR ({network}))"
+    )
+    params = [
+        own_value,
+        own_value,
+        *network_values,
+        event.pk,
+        OrderStatus.PENDING,
+        connection.ops.adapt_datetimefield_value(now),
+        own_value,
+        *network_values,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _own(buyer: Buyer, prefix: str = "") -> Q:
