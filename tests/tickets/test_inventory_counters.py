@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from tests.factories import EventFactory, InventoryPoolFactory, PassTypeFactory, UserFactory
 from tickets import inventory
 from tickets.models import InventoryCounter, Order, OrderStatus, Payment
+from tickets.services import order_states
 from tickets.services.admin_actions import recount_pools_of
 from tickets.services.comps import issue_comps
 from tickets.services.fulfilment import fulfil_order
@@ -248,3 +249,15 @@ def test_an_order_past_its_hold_but_unreleased_is_kept_when_paid():
 
     order.refresh_from_db()
     assert (order.status, order.tickets.count(), taken(pass_type)) == (OrderStatus.PAID, 2, 2)
+
+
+def test_expiring_more_holds_than_a_batch_expires_all_and_gives_all_back(monkeypatch):
+    monkeypatch.setattr(order_states, "EXPIRY_BATCH", 2)
+    pass_type = PassTypeFactory()
+    for number in range(5):
+        end_hold(buy(pass_type, 1, f"buyer{number}@example.com"))
+
+    expired = expire_held_orders()
+
+    assert expired == 5
+    assert taken(pass_type) == 0

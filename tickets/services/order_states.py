@@ -31,23 +31,30 @@ def expire_held_orders(
 
     The orders are locked first, skipping any another transaction holds (a payment being
     fulfilled decides for itself), so a second run, or two workers at once, expire each order
-    once, and its passes go back to the counters once.
+    once, and its passes go back to the counters once. Batches of EXPIRY_BATCH orders, one
+    transaction each, keep the end of a large sale's holds from locking the counters long.
     """
     now = now or timezone.now()
     orders = Order.objects.all() if orders is None else orders
-    with transaction.atomic():
-        ended = list(
-            orders.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", flat=True)
-        )
-        if not ended:
-            return 0
-        Order.objects.filter(pk__in=ended).update(
-            status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
-        )
-        inventory.give_back(ended)
-    return len(ended)
+    expired = 0
+    while True:
+        with transaction.atomic():
+            ended = list(
+                orders.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:EXPIRY_BATCH]
+            )
+            if ended:
+                Order.objects.filter(pk__in=ended).update(
+                    status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
+                )
+                inventory.give_back(ended)
+        expired += len(ended)
+        if len(ended) < EXPIRY_BATCH:
+            return expired
+
+
+EXPIRY_BATCH = 500
 
 
 def cancel_order(*, order: Order) -> Order:
