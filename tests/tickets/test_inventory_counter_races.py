@@ -15,6 +15,13 @@ from tickets.services.ordering import LineRequest, place_order
 pytestmark = [pytest.mark.requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
+def one_pass_each(pass_type):
+    """What buyer number `index` does: order one pass under their own e-mail."""
+    return lambda index: place_order(
+        event=pass_type.event, lines=[LineRequest(pass_type.pk, 1)], email=f"b{index}@example.com"
+    )
+
+
 def test_buyers_racing_past_an_early_bird_limit_get_exactly_that_many_early_bird_passes():
     pass_type = PassTypeFactory(capacity=100, phase=None)
     PricePhaseFactory(pass_type=pass_type, name="Early bird", price=9900, max_sold=5, position=1)
@@ -22,11 +29,7 @@ def test_buyers_racing_past_an_early_bird_limit_get_exactly_that_many_early_bird
 
     outcomes = run_buyers(
         30,
-        lambda index: place_order(
-            event=pass_type.event,
-            lines=[LineRequest(pass_type.pk, 1)],
-            email=f"buyer{index}@example.com",
-        ),
+        one_pass_each(pass_type),
     )
 
     phases = Counter(OrderLine.objects.values_list("phase_name", flat=True))
@@ -43,11 +46,7 @@ def test_buyers_racing_for_passes_of_an_ended_hold_release_it_once_and_never_ove
 
     outcomes = run_buyers(
         20,
-        lambda index: place_order(
-            event=pass_type.event,
-            lines=[LineRequest(pass_type.pk, 1)],
-            email=f"buyer{index}@example.com",
-        ),
+        one_pass_each(pass_type),
     )
 
     ended.refresh_from_db()
