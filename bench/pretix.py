@@ -180,7 +180,7 @@ def server(workers: int) -> Server:
         gunicorn=VENV / "bin" / "gunicorn",
         env=environment(),
         cwd=PRETIX_DIR,
-        ready_path="/healthcheck/",
+        ready_path="/",  # its index page: /healthcheck/ fails with no cache server
         label="pretix",
     )
 
