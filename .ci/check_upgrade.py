@@ -80,6 +80,8 @@ NEW_MODELS: set[str] = {
     # Notices to people who bookmarked a session, and their push subscriptions (issue 13).
     "notices.programmenotice",
     "notices.pushsubscription",
+    # Taken counts of pass types and pools, changed by one conditional UPDATE (issue 14).
+    "tickets.inventorycounter",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

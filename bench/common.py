@@ -18,9 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
-DB_NAME = "greenroom_bench"
+# Overridable, so several people (or helpers) can benchmark on one machine without sharing a
+# database, a Redis index or a port range.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "greenroom_bench")
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
-CACHE_URL = f"redis://{HOST}:6379/14"
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", f"redis://{HOST}:6379/14")
+# "FIRST-LAST": servers listen on a free port of that range; empty: any free port.
+PORT_RANGE = os.environ.get("BENCH_PORTS", "")
 UNLIMITED = "100000000/min"
 
 # The environment of the benchmark server; in-process measurements run with the same one.
@@ -106,9 +110,17 @@ def setup_django() -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+    """A free loopback port: of BENCH_PORTS when set, else any the kernel hands out."""
+    if not PORT_RANGE:
+        with socket.socket() as probe:
+            probe.bind((HOST, 0))
+            return probe.getsockname()[1]
+    first, last = (int(bound) for bound in PORT_RANGE.split("-"))
+    for port in range(first, last + 1):
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind((HOST, port))
+            return port
+    raise RuntimeError(f"no free port in BENCH_PORTS={PORT_RANGE}")
 
 
 @dataclass
@@ -135,22 +147,41 @@ def fetch(
 
 class Server:
     """gunicorn (sync workers by default) on a free loopback port, in its own process group,
-    stopped as a whole. Ready once `/bench/minimal/` (bench/benchurls.py) answers 200."""
+    stopped as a whole. Ready once `ready_path` answers 200.
 
-    def __init__(self, workers: int, extra_env: dict | None = None, extra_args=()) -> None:
+    By default Greenroom (`config.wsgi` from the project's venv, with SERVER_ENV, ready on
+    `/bench/minimal/` of bench/benchurls.py); bench/pretix.py runs pretix with it too.
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        extra_env: dict | None = None,
+        extra_args=(),
+        *,
+        app: str = "config.wsgi",
+        gunicorn: Path = VENV_BIN / "gunicorn",
+        env: dict | None = None,
+        cwd: Path = ROOT,
+        ready_path: str = "/bench/minimal/",
+        label: str = "gunicorn",
+    ) -> None:
         self.port = free_port()
         self.workers = workers
         self.extra_env = extra_env or {}
         self.extra_args = list(extra_args)
+        self.app, self.gunicorn, self.cwd = app, gunicorn, cwd
+        self.env = env if env is not None else {**os.environ, **SERVER_ENV}
+        self.ready_path, self.label = ready_path, label
         self.log = tempfile.NamedTemporaryFile(prefix="greenroom-bench-", suffix=".log")  # noqa: SIM115
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         command = [
-            str(VENV_BIN / "gunicorn"),
-            "config.wsgi",
+            str(self.gunicorn),
+            self.app,
             "--pythonpath",
-            str(ROOT),
+            str(self.cwd),
             "-w",
             str(self.workers),
             "-b",
@@ -159,22 +190,24 @@ class Server:
         ]
         self.process = subprocess.Popen(  # noqa: S603 - fixed argument list
             command,
-            cwd=ROOT,
-            env={**os.environ, **SERVER_ENV, **self.extra_env},
+            cwd=self.cwd,
+            env={**self.env, **self.extra_env},
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited early:\n{self.log_tail()}")
             with contextlib.suppress(OSError):
-                if fetch(self.port, "/bench/minimal/").status == 200:
-                    print(f"gunicorn ({self.workers} sync workers) answers on {HOST}:{self.port}")
+                if fetch(self.port, self.ready_path).status == 200:
+                    print(
+                        f"{self.label} ({self.workers} sync workers) answers on {HOST}:{self.port}"
+                    )
                     return
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer within 30 s:\n{self.log_tail()}")
+        raise RuntimeError(f"gunicorn did not answer within 60 s:\n{self.log_tail()}")
 
     def pids(self) -> list[int]:
         """The master and its workers (every process of the server's process group)."""

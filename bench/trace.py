@@ -5,10 +5,11 @@ Every answer gets headers the load generator aggregates:
 
 - `X-Bench-Queries`: SQL statements the request ran;
 - `X-Bench-Sql-Ms`: time spent in them;
-- `X-Bench-Lock-Wait-Ms`: time spent in `SELECT … FOR UPDATE` statements (mostly waiting for
-  the row locks other transactions hold);
-- `X-Bench-Lock-Hold-Ms`: from the end of the first `FOR UPDATE` (locks taken) to the end of
-  the transaction's COMMIT (locks released); only for committed transactions;
+- `X-Bench-Lock-Wait-Ms`: time spent in statements that take inventory row locks: the
+  inventory counters' conditional UPDATE (tickets/inventory.py) and any `SELECT … FOR UPDATE`
+  (mostly waiting for the row locks other transactions hold);
+- `X-Bench-Lock-Hold-Ms`: from the end of the first of those (locks taken) to the end of the
+  transaction's COMMIT (locks released); only for committed transactions;
 - `X-Bench-Commit-Ms`: from the end of the transaction's last statement to the end of its
   COMMIT (WAL flush; Python between the two is included);
 - `X-Bench-Server-Ms`: the whole request inside Django, from this middleware's view.
@@ -19,6 +20,9 @@ Cost: two `perf_counter()` calls and a string test per statement.
 import time
 
 from django.db import connection, transaction
+
+# Statements that take row locks held to the end of the transaction.
+LOCKING = ("FOR UPDATE", 'UPDATE "tickets_inventorycounter"')
 
 
 class _Trace:
@@ -40,7 +44,7 @@ class _Trace:
             self.last_ended = ended
             self.count += 1
             self.sql += ended - started
-            if "FOR UPDATE" in sql:
+            if any(marker in sql for marker in LOCKING):
                 self.lock_wait += ended - started
                 if self.locked_at is None:
                     self.locked_at = ended

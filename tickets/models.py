@@ -1,8 +1,9 @@
 """Passes, prices, promo codes, orders, tickets, payments and refunds; Stripe's handled events.
 
-Money is integer minor units in the event's currency. Inventory is never stored as a counter:
-what is sold or held is counted from orders inside the locked transaction that places one,
-so the count cannot drift from the orders themselves.
+Money is integer minor units in the event's currency. What is sold or held is kept twice: in
+the orders themselves, and in one `InventoryCounter` row per pass type and per shared pool,
+which the inventory engine (tickets/inventory.py) changes in the same transaction as the
+orders, checks against them and repairs when they disagree.
 """
 
 import secrets
@@ -91,6 +92,37 @@ class PassType(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.event.name}"
+
+
+class InventoryCounter(models.Model):
+    """Passes taken of one pass type, or seats taken of one shared pool: the row an order's
+    conditional UPDATE changes (tickets/inventory.py), so the inventory lock lasts from that
+    statement to the commit.
+
+    `taken` counts the passes of orders that are pending (until their hold is released), paid,
+    or refunded when refunds keep passes sold; capacities stay on the pass type and the pool.
+    Narrow on purpose: a flash sale rewrites this row once per order.
+    """
+
+    pass_type = models.OneToOneField(
+        PassType, on_delete=models.CASCADE, null=True, blank=True, related_name="counter"
+    )
+    pool = models.OneToOneField(
+        InventoryPool, on_delete=models.CASCADE, null=True, blank=True, related_name="counter"
+    )
+    taken = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_type__isnull=True, pool__isnull=False)
+                | Q(pass_type__isnull=False, pool__isnull=True),
+                name="inventory_counter_counts_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pass_type or self.pool}: {self.taken} taken"
 
 
 class PricePhase(TimeStampedModel):

@@ -1,6 +1,7 @@
 """Celery tasks of the tickets app: thin, take ids, safe to run twice.
 
-Beat runs `expire_held_orders_task` every minute and `reconcile_pending_orders` every five.
+Beat runs `expire_held_orders_task` every minute, `reconcile_pending_orders` every five and
+`check_inventory_counters` every fifteen.
 """
 
 from celery import shared_task
@@ -46,3 +47,10 @@ def expire_held_orders_task() -> int:
 def reconcile_pending_orders() -> int:
     """Fulfil payments Stripe took without telling us; queue missed refunds and e-mails."""
     return reconciliation.reconcile_pending_orders()
+
+
+@shared_task
+def check_inventory_counters() -> int:
+    """Repair inventory counters that disagree with the orders (logged as errors); returns
+    how many did."""
+    return len(reconciliation.check_inventory_counters(repair=True))

@@ -404,6 +404,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notices.tasks.send_overdue_programme_digests",
         "schedule": 300,
     },
+    "check-inventory-counters": {"task": "tickets.tasks.check_inventory_counters", "schedule": 900},
     "anonymise-past-attendees": {
         "task": "privacy.tasks.anonymise_past_attendees",
         "schedule": 24 * 3600,

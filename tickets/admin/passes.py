@@ -20,6 +20,7 @@ from tickets.reports import (
     with_seats_taken,
     with_uses,
 )
+from tickets.services.admin_actions import recount_pools_of
 
 # Passes ----------------------------------------------------------------------------------
 
@@ -79,6 +80,11 @@ class PassTypeAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
         return with_sales_counts(super().get_queryset(request), now=now).prefetch_related(
             "phases", Prefetch("pools", queryset=pools)
         )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "pools" in form.changed_data:
+            recount_pools_of(pass_type=form.instance)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "pools":

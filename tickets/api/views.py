@@ -50,7 +50,7 @@ from tickets.selectors import (
 )
 from tickets.services.checkin import CheckInOutcome, can_check_in, check_in
 from tickets.services.order_states import cancel_order
-from tickets.services.ordering import LineRequest, place_order
+from tickets.services.ordering import LineRequest, keep_as_prefetched, place_order
 from tickets.services.payment import start_payment
 from tickets.services.webhooks import handle_stripe_webhook
 
@@ -240,6 +240,8 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
                 client_address=client_address(request),
                 human_check_token=values["human_check_token"],
             )
+        if created:
+            keep_as_prefetched(order, tickets=[])  # a pending order has none yet
         response = Response(
             api.PlacedOrderSerializer(order, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

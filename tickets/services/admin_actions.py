@@ -3,7 +3,8 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tickets.models import Order, OrderStatus
+from tickets import inventory
+from tickets.models import InventoryPool, Order, OrderStatus, PassType
 
 
 def allow_confirmation_resend(*, orders: QuerySet[Order]) -> int:
@@ -16,3 +17,10 @@ def allow_confirmation_resend(*, orders: QuerySet[Order]) -> int:
     return orders.filter(status=OrderStatus.PAID).update(
         confirmation_sent_at=None, updated_at=timezone.now()
     )
+
+
+def recount_pools_of(*, pass_type: PassType) -> None:
+    """A pass joined or left shared pools: the counters of its event's pools count its passes
+    from now on, or no longer (a pass with sales may move between pools)."""
+    pools = InventoryPool.objects.filter(event_id=pass_type.event_id).values_list("pk", flat=True)
+    inventory.repair_counters([], pools)

@@ -1,21 +1,22 @@
 """Complimentary tickets: an organizer gives passes for free, with a reason.
 
-A comp is an order paid at zero, issued at once: it takes its seats like any sold pass (under
-the same inventory locks, never past capacity), gets the normal confirmation e-mail with the
+A comp is an order paid at zero, issued at once: it takes its seats like any sold pass (on
+the same inventory counters, never past capacity), gets the normal confirmation e-mail with the
 tickets, and is counted apart in the sales figures by its `comp_reason`.
 """
 
 from collections.abc import Sequence
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.audit import record, subject_type_of
 from core.models import AuditAction
 from events.models import Event
 from tickets import inventory
-from tickets.exceptions import InventoryBusy, SoldOut, TicketsError
+from tickets.exceptions import SoldOut, TicketsError
 from tickets.models import Order, OrderLine, PassType
+from tickets.services import holds
 from tickets.services.order_states import mark_paid
 from tickets.services.queueing import after_commit, queue_confirmation
 
@@ -41,19 +42,14 @@ def issue_comps(
     if pass_type.event_id != event.pk:
         raise TicketsError("That pass is not one of this event's.", field="pass_type")
     names = [name.strip()[:200] for name in attendee_names if name.strip()][:quantity]
-    try:
+    wanted = {pass_type.pk: quantity}
+
+    def write() -> Order:
         with transaction.atomic():
             inventory.set_lock_timeout()
-            (locked,) = inventory.lock_inventory(PassType.objects.filter(pk=pass_type.pk))
+            loaded = list(inventory.with_counters(PassType.objects.filter(pk=pass_type.pk)))
+            inventory.counted_stock(loaded, wanted)
             now = timezone.now()
-            stock = inventory.stock([locked], now=now)
-            if not stock.fits([locked], {locked.pk: quantity}):
-                left = stock.left(locked).count
-                raise SoldOut(
-                    f"Only {left} {locked.name} passes are left to give.",
-                    field="quantity",
-                    extra={"available": {str(locked.pk): left}},
-                )
             order = Order.objects.create(
                 event=event,
                 email=email,
@@ -65,7 +61,7 @@ def issue_comps(
             )
             OrderLine.objects.create(
                 order=order,
-                pass_type=locked,
+                pass_type=pass_type,
                 quantity=quantity,
                 unit_price=0,
                 phase_name="Complimentary",
@@ -81,8 +77,15 @@ def issue_comps(
                 detail="complimentary tickets issued",
             )
             after_commit(queue_confirmation, order.pk)
-    except OperationalError as error:
-        if inventory.is_lock_timeout(error):
-            raise InventoryBusy("Many people are buying right now; try again.") from error
-        raise
-    return order
+            inventory.take(loaded, wanted)  # the last statement: locked until the commit
+        return order
+
+    def refusal(shortage: inventory.NoRoomCounted, stock: inventory.Stock) -> SoldOut:
+        left = stock.left(shortage.pass_types[0]).count
+        return SoldOut(
+            f"Only {left} {pass_type.name} passes are left to give.",
+            field="quantity",
+            extra={"available": {str(pass_type.pk): left}},
+        )
+
+    return holds.write_with_room(event=event, write=write, refusal=refusal)

@@ -1,10 +1,11 @@
 """Fulfilment: a received payment turns a pending order into a paid one with tickets, once.
 
 One transaction under the order's row lock: a second call (a webhook delivered twice, two
-events for one payment) finds the order paid and does nothing. A payment that lands after the
-hold ended re-takes the inventory locks in the global order and keeps the order only if the
-passes are still there; otherwise the money goes back (a task, after commit) and the buyer is
-told.
+events for one payment) finds the order paid and does nothing. A pending order's passes are
+still counted (tickets/inventory.py), even past its hold until the hold is released, so it is
+kept. A payment that lands after the order expired or was cancelled takes its passes on the
+counters again and keeps the order only if they are still there; otherwise the money goes
+back (a task, after commit) and the buyer is told.
 """
 
 import logging
@@ -16,7 +17,8 @@ from django.utils import timezone
 from tickets import inventory
 from tickets.models import Order, OrderStatus, PassType, Payment, PaymentStatus
 from tickets.money import format_money
-from tickets.services.order_states import expire_held_orders, mark_paid
+from tickets.services import holds
+from tickets.services.order_states import mark_paid
 from tickets.services.queueing import (
     after_commit,
     queue_confirmation,
@@ -58,8 +60,8 @@ def fulfil_order(
             return False
         if payment is not None:
             _mark_succeeded(payment, now)
-        late = locked.status != OrderStatus.PENDING or locked.hold_expires_at <= now
-        if late and not _still_room_for(locked, now=now):
+        late = locked.status != OrderStatus.PENDING
+        if late and not _take_again(locked):
             _keep_unfulfilled(locked, now=now)
             after_commit(queue_unfulfilled_refund, locked.pk)
             return False
@@ -98,18 +100,32 @@ def _mark_succeeded(payment: Payment, now) -> None:
     payment.succeeded_at = now
 
 
-def _still_room_for(order: Order, *, now) -> bool:
-    """Whether paid + held + this order fits every inventory row it draws on (under lock).
-
-    The order itself no longer holds anything (its hold ended), so the counts exclude it.
-    """
+def _take_again(order: Order) -> bool:
+    """Count the passes of an order that no longer holds them again, if they are still there
+    (the event's ended holds released first when the counters say no room)."""
     wanted = dict(order.lines.values_list("pass_type_id", "quantity"))
-    locked = inventory.lock_inventory(PassType.objects.filter(pk__in=wanted))
-    return inventory.stock(locked, now=now).fits(locked, wanted)
+
+    def write() -> bool:
+        # A savepoint: a refused take leaves the counters it had changed as they were.
+        with transaction.atomic():
+            inventory.take(
+                list(inventory.with_counters(PassType.objects.filter(pk__in=wanted))), wanted
+            )
+        return True
+
+    try:
+        return holds.write_with_room(
+            event=order.event, write=write, refusal=lambda shortage, stock: PassesGone()
+        )
+    except PassesGone:
+        return False
+
+
+class PassesGone(Exception):
+    """The passes of a late order were sold meanwhile."""
 
 
 def _keep_unfulfilled(order: Order, *, now) -> None:
     """The money arrived (paid_at) but the order gets no passes: it stays expired/cancelled."""
-    expire_held_orders(now=now, orders=Order.objects.filter(pk=order.pk))
     Order.objects.filter(pk=order.pk).update(paid_at=now, updated_at=now)
     logger.warning("Order %s was paid after its hold ended and is sold out: refunding.", order.code)

@@ -12,7 +12,9 @@ event, counting only unexpired pending orders:
 - per client network, in passes held by guest orders: an IPv4 address, or an IPv6 /64 (one
   subscriber's block), so fresh e-mails from one machine do not add up.
 
-Holds shorten when a pass is nearly gone, so the last seats come back sooner.
+Holds shorten when a pass is nearly gone, so the last seats come back sooner. A hold that
+ended keeps its passes counted (tickets/inventory.py) until it is released: by the beat task
+every minute, or at once by a writer that finds no room.
 
 Simultaneous orders of one buyer or network are serialized by transaction-scoped PostgreSQL
 advisory locks on those identities, so none of the caps can be passed by racing.
@@ -22,17 +24,19 @@ import datetime as dt
 import hashlib
 import hmac
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Sum
+from django.db import OperationalError, connection
+from django.db.models import Q
 
 from core.networks import client_network
 from events.models import Event
 from tickets import inventory
-from tickets.exceptions import HoldLimitReached, TooManyPendingOrders
-from tickets.models import Order, OrderLine, PassType
+from tickets.exceptions import HoldLimitReached, InventoryBusy, TooManyPendingOrders
+from tickets.models import Order, OrderLine, OrderStatus, PassType
+from tickets.services.order_states import expire_held_orders
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,10 @@ def network_digest(address: str) -> str:
 
 
 def lock_buyer(*, event: Event, buyer: Buyer) -> None:
-    """Hold transaction-scoped advisory locks on the buyer's identities for this event (e-mail,
+    """Bound this transaction's lock waits (inventory.set_lock_timeout) and hold
+    transaction-scoped advisory locks on the buyer's identities for this event (e-mail,
     account, network), in sorted order, so one buyer's simultaneous orders count each other's
-    holds. Other databases serialize writers anyway."""
-    if connection.vendor != "postgresql":
-        return
+    holds; one round trip. Other databases serialize writers anyway."""
     names = {f"email:{buyer.email.lower()}"}
     if buyer.user is not None:
         names.add(f"user:{buyer.user.pk}")
@@ -78,41 +81,103 @@ def lock_buyer(*, event: Event, buyer: Buyer) -> None:
         )
         for name in names
     )
-    with connection.cursor() as cursor:
-        for key in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    inventory.set_lock_timeout(advisory_locks=keys)
 
 
 def check_hold_limits(*, event: Event, buyer: Buyer, passes: int, now: dt.datetime) -> None:
-    """Refuse (429, with `retry_after`) an order that would pass one of the caps above."""
+    """Refuse (429, with `retry_after`) an order that would pass one of the caps above.
+
+    One statement counts what the buyer and their network hold; a refusal then looks up when
+    the first of those holds ends.
+    """
+    counts_network = not buyer.verified and bool(buyer.network)
+    own_orders, own_passes, network_passes = _holding(event, buyer, now, counts_network)
     held = Order.objects.filter(inventory.held_at(now), event=event)
-    own = held.filter(user=buyer.user) if buyer.verified else held.filter(email__iexact=buyer.email)
-    _check_order_count(own, event=event, now=now)
-    if buyer.verified:
-        cap = settings.GREENROOM_MAX_HELD_PASSES_PER_ACCOUNT
-        _check_passes(own, passes, cap=cap, scope="account", now=now)
-        return
-    cap = settings.GREENROOM_MAX_HELD_PASSES_PER_GUEST
-    _check_passes(own, passes, cap=cap, scope="email", now=now)
-    if buyer.network:
-        from_network = held.filter(user__isnull=True, client_network=buyer.network)
-        cap = settings.GREENROOM_MAX_HELD_PASSES_PER_NETWORK
-        _check_passes(from_network, passes, cap=cap, scope="network", now=now)
-
-
-def _check_order_count(orders, *, event: Event, now: dt.datetime) -> None:
     limit = settings.GREENROOM_MAX_PENDING_ORDERS
-    if not limit:
-        return
-    holds = list(
-        orders.order_by("hold_expires_at").values_list("hold_expires_at", flat=True)[:limit]
-    )
-    if len(holds) >= limit:
+    if limit and own_orders >= limit:
         raise TooManyPendingOrders(
             f"You already hold {limit} unpaid orders for {event.name}: pay or cancel one, "
             "or wait until its hold ends.",
-            extra={"retry_after": _seconds_until(holds[0], now)},
+            extra={"retry_after": _first_hold_end(held.filter(_own(buyer)), now)},
         )
+    if buyer.verified:
+        cap = settings.GREENROOM_MAX_HELD_PASSES_PER_ACCOUNT
+        caps = [("account", _own(buyer), own_passes, cap)]
+    else:
+        cap = settings.GREENROOM_MAX_HELD_PASSES_PER_GUEST
+        caps = [("email", _own(buyer), own_passes, cap)]
+        if counts_network:
+            cap = settings.GREENROOM_MAX_HELD_PASSES_PER_NETWORK
+            caps.append(("network", _network(buyer), network_passes, cap))
+    for scope, whose, holding, cap in caps:
+        if cap and holding + passes > cap:
+            raise HoldLimitReached(
+                f"At most {cap} passes can be held unpaid at once here. {SCOPE_ADVICE[scope]}",
+                extra={
+                    "limit": cap,
+                    "held": holding,
+                    "scope": scope,
+                    "retry_after": _first_hold_end(held.filter(whose), now),
+                },
+            )
+
+
+def _holding(event: Event, buyer: Buyer, now: dt.datetime, counts_network: bool) -> tuple:
+    """(orders, passes) the buyer holds in the event's unexpired pending orders, and passes
+    the guest orders of their network hold.
+
+    Written out in SQL: it runs for every order of a flash sale, and building it with the ORM
+    (three filtered aggregates over a subquery) cost more CPU than PostgreSQL running it.
+    The conditions are those of `_own`, `_network` and `inventory.held_at`.
+    """
+    if buyer.verified:
+        own, own_value = "o.user_id = %s", buyer.user.pk
+    else:
+        own, own_value = "UPPER(o.email) = UPPER(%s)", buyer.email
+    network, network_values = "o.user_id IS NULL AND o.client_network = %s", [buyer.network]
+    if not counts_network:
+        network, network_values = "1 = 0", []
+    orders = connection.ops.quote_name(Order._meta.db_table)
+    lines = connection.ops.quote_name(OrderLine._meta.db_table)
+    sql = (
+        f"SELECT COUNT(DISTINCT CASE WHEN {own} THEN o.id END), "  # noqa: S608 - fixed names
+        f"COALESCE(SUM(CASE WHEN {own} THEN l.quantity END), 0), "
+        f"COALESCE(SUM(CASE WHEN {network} THEN l.quantity END), 0) "
+        f"FROM {orders} o JOIN {lines} l ON l.order_id = o.id "
+        f"WHERE o.event_id = %s AND o.status = %s AND o.hold_expires_at > %s "
+        f"AND (({own}) OR ({network}))"
+    )
+    params = [
+        own_value,
+        own_value,
+        *network_values,
+        event.pk,
+        OrderStatus.PENDING,
+        connection.ops.adapt_datetimefield_value(now),
+        own_value,
+        *network_values,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _own(buyer: Buyer, prefix: str = "") -> Q:
+    """The buyer's own orders (reached through `prefix`): by account, or a guest's by e-mail."""
+    if buyer.verified:
+        return Q(**{f"{prefix}user": buyer.user})
+    return Q(**{f"{prefix}email__iexact": buyer.email})
+
+
+def _network(buyer: Buyer, prefix: str = "") -> Q:
+    """Guest orders (reached through `prefix`) from the buyer's client network."""
+    return Q(**{f"{prefix}user__isnull": True, f"{prefix}client_network": buyer.network})
+
+
+def _first_hold_end(orders, now: dt.datetime) -> int:
+    """Seconds until the first of `orders` stops holding (60 when none does)."""
+    ends = orders.order_by("hold_expires_at").values_list("hold_expires_at", flat=True).first()
+    return _seconds_until(ends, now) if ends else 60
 
 
 SCOPE_ADVICE = {
@@ -120,25 +185,6 @@ SCOPE_ADVICE = {
     "network": "Too many passes are held unpaid from your network; sign in to buy more.",
     "account": "Pay for or cancel what you hold first.",
 }
-
-
-def _check_passes(orders, passes: int, *, cap: int, scope: str, now: dt.datetime) -> None:
-    if not cap:
-        return
-    held = OrderLine.objects.filter(order__in=orders).aggregate(total=Sum("quantity"))["total"]
-    if (held or 0) + passes <= cap:
-        return
-    first_end = orders.order_by("hold_expires_at").values_list("hold_expires_at", flat=True)
-    ends = first_end.first()
-    raise HoldLimitReached(
-        f"At most {cap} passes can be held unpaid at once here. {SCOPE_ADVICE[scope]}",
-        extra={
-            "limit": cap,
-            "held": held or 0,
-            "scope": scope,
-            "retry_after": _seconds_until(ends, now) if ends else 60,
-        },
-    )
 
 
 def _seconds_until(instant: dt.datetime, now: dt.datetime) -> int:
@@ -156,3 +202,40 @@ def hold_minutes(pass_types: list[PassType], wanted: dict[int, int], stock) -> i
         ):
             return min(settings.GREENROOM_SCARCE_HOLD_MINUTES, settings.GREENROOM_HOLD_MINUTES)
     return settings.GREENROOM_HOLD_MINUTES
+
+
+def write_with_room[T](
+    *,
+    event: Event,
+    write: Callable[[], T],
+    refusal: Callable[[inventory.NoRoomCounted, inventory.Stock], Exception],
+) -> T:
+    """Run `write` (one transaction that ends by taking passes on the counters) until it is
+    written. When the counters had no room, release the event's ended holds (the counters
+    count a hold that ended until it is released) and check the counters against the orders:
+    no room then raises `refusal(shortage, exact stock)`; room, another try. So does an order
+    whose terms moved (inventory.CountersMoved). A lock not had in time, or too many tries,
+    is "busy, try again", never an oversell.
+    """
+    try:
+        for _ in range(ATTEMPTS):
+            try:
+                return write()
+            except inventory.NoRoomCounted as shortage:
+                expire_held_orders(orders=Order.objects.filter(event=event))
+                stock = inventory.verified_stock(shortage.pass_types)
+                if not stock.fits(shortage.pass_types, shortage.wanted):
+                    raise refusal(shortage, stock) from None
+            except inventory.CountersMoved:
+                continue
+    except OperationalError as error:
+        if inventory.is_lock_timeout(error):
+            raise InventoryBusy(BUSY) from error
+        raise
+    raise InventoryBusy(BUSY)
+
+
+# Tries of one write whose counters moved under it (the room it saw was taken meanwhile, or
+# its price phase or hold changed); past them the buyer is told to try again.
+ATTEMPTS = 4
+BUSY = "Many people are buying right now; please try again in a moment."

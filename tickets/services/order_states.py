@@ -5,18 +5,22 @@
     pending ──payment received──▶ paid ──refunded in full──▶ refunded
 
 Every path that moves an order (the API, webhooks, reconciliation, the admin, erasure) calls
-these, so each transition stamps the same fields and does the same follow-up work.
+these, so each transition stamps the same fields and does the same follow-up work, including
+the inventory counters: an order that stops taking passes gives them back in the same
+transaction (tickets/inventory.py).
 """
 
 import datetime as dt
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.api.fields import money
 from core import domain_events
+from tickets import inventory
 from tickets.exceptions import OrderNotCancellable
 from tickets.models import Order, OrderStatus, Ticket, TicketStatus
 
@@ -27,13 +31,32 @@ def expire_held_orders(
     """Move pending orders past their hold (of `orders`, all by default) to expired: their
     passes go back on sale. Returns how many moved.
 
-    One conditional UPDATE: a second run, or two workers at once, expire each order once.
+    The orders are locked first, skipping any another transaction holds (a payment being
+    fulfilled decides for itself), so a second run, or two workers at once, expire each order
+    once, and its passes go back to the counters once. Batches of EXPIRY_BATCH orders, one
+    transaction each, keep the end of a large sale's holds from locking the counters long.
     """
     now = now or timezone.now()
     orders = Order.objects.all() if orders is None else orders
-    return orders.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now).update(
-        status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
-    )
+    expired = 0
+    while True:
+        with transaction.atomic():
+            ended = list(
+                orders.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("pk", flat=True)[:EXPIRY_BATCH]
+            )
+            if ended:
+                Order.objects.filter(pk__in=ended).update(
+                    status=OrderStatus.EXPIRED, expired_at=now, updated_at=now
+                )
+                inventory.give_back(ended)
+        expired += len(ended)
+        if len(ended) < EXPIRY_BATCH:
+            return expired
+
+
+EXPIRY_BATCH = 500
 
 
 def cancel_order(*, order: Order) -> Order:
@@ -49,12 +72,14 @@ def cancel_order(*, order: Order) -> Order:
         locked.status = OrderStatus.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        inventory.give_back([locked.pk])
         publish_order_event("order.cancelled", locked)
     return locked
 
 
 def mark_paid(locked: Order, *, now: dt.datetime) -> None:
-    """A locked, unpaid order becomes paid and gets one ticket per pass."""
+    """A locked, unpaid order becomes paid and gets one ticket per pass. Its passes must be
+    counted already: a pending order's are; an ended one's are taken again by the caller."""
     locked.status = OrderStatus.PAID
     locked.paid_at = now
     locked.save(update_fields=["status", "paid_at", "updated_at"])
@@ -99,6 +124,8 @@ def add_refund(locked: Order, *, refunded: int, now: dt.datetime) -> None:
             status=TicketStatus.VOID, voided_at=now, updated_at=now
         )
     locked.save(update_fields=fields)
+    if "status" in fields and settings.GREENROOM_REFUND_RETURNS_INVENTORY:
+        inventory.give_back([locked.pk])
     if locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
         # Money given back for a late payment the order never kept is no refund of a sale.
         publish_order_event("order.refunded", locked)

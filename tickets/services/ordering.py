@@ -1,12 +1,17 @@
-"""Placing orders: the inventory rules under lock.
+"""Placing orders: the inventory rules, with the inventory locked for as short as can be.
 
-Inventory is protected the way a ticket shop must: in one transaction, lock every inventory
-row the order draws on (tickets/inventory.py: shared pools, then pass types, each by id; then
-the promo code), count what is sold or held, check, write. A lock that cannot be had within
-the lock timeout answers "busy, try again", never an oversell.
+One transaction: lock the buyer (their e-mail, and their account when signed in, so one
+buyer's simultaneous orders queue and the limit on pending orders counts every hold) and the
+promo code if any; read the pass types with their inventory counters, unlocked; check, price
+and write the order and its lines; then, as the last statement, take the passes on the
+counters with one conditional UPDATE each (tickets/inventory.py). The inventory is locked only
+from that UPDATE to the commit.
 
-Before any of those, the buyer is locked (their e-mail, and their account when signed in),
-so one buyer's simultaneous orders queue and the limit on pending orders counts every hold.
+The price and the hold were chosen from the counters as read; the UPDATE returns them as they
+really were, and an order whose price phase or hold would differ is written again. Counters
+without room roll the order back: the event's ended holds are released, the counters checked
+against the orders, and the order tried again or answered sold out. A lock that cannot be had
+within the lock timeout answers "busy, try again", never an oversell.
 """
 
 import contextlib
@@ -20,14 +25,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from events.models import Event, EventStatus
 from tickets import human_check, inventory, pricing
 from tickets.exceptions import (
     IdempotencyKeyReused,
-    InventoryBusy,
     SoldOut,
     TicketsError,
 )
@@ -84,34 +88,42 @@ def place_order(
     if not buyer.verified:
         human_check.verify(human_check_token, client_address=client_address)
     try:
-        with transaction.atomic():
-            inventory.set_lock_timeout()
-            holds.lock_buyer(event=event, buyer=buyer)
-            # An identical retry that raced this request and won is visible now; answer it
-            # rather than count it against the pending-order limit.
-            existing = _replay(scoped_key, fingerprint) if scoped_key else None
-            if existing is not None:
-                return existing, False
-            order = _place_locked(
+        return holds.write_with_room(
+            event=event,
+            write=lambda: _write_order(
                 event=event,
                 lines=lines,
                 buyer=buyer,
                 promo_code=promo_code.strip(),
                 scoped_key=scoped_key,
                 fingerprint=fingerprint,
-            )
+            ),
+            refusal=lambda shortage, stock: _sold_out(shortage.pass_types, stock),
+        )
     except IntegrityError:
         # Two identical retries raced; the other one committed first.
         existing = _replay(scoped_key, fingerprint) if scoped_key else None
         if existing is None:
             raise
         return existing, False
-    except OperationalError as error:
-        if inventory.is_lock_timeout(error):
-            raise InventoryBusy(
-                "Many people are buying right now; please try again in a moment."
-            ) from error
-        raise
+
+
+def _write_order(*, event, lines, buyer, promo_code, scoped_key, fingerprint):
+    with transaction.atomic():
+        holds.lock_buyer(event=event, buyer=buyer)
+        # An identical retry that raced this request and won is visible now; answer it rather
+        # than count it against the pending-order limit.
+        existing = _replay(scoped_key, fingerprint) if scoped_key else None
+        if existing is not None:
+            return existing, False
+        order = _place_locked(
+            event=event,
+            lines=lines,
+            buyer=buyer,
+            promo_code=promo_code,
+            scoped_key=scoped_key,
+            fingerprint=fingerprint,
+        )
     return order, True
 
 
@@ -207,11 +219,13 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
     now = timezone.now()
     if event.status != EventStatus.PUBLISHED:
         raise TicketsError(f"{event.name} is not selling passes.", code="sales_closed")
-    passes = sum(line.quantity for line in lines)
-    holds.check_hold_limits(event=event, buyer=buyer, passes=passes, now=now)
+    quantities = {line.pass_type_id: line.quantity for line in lines}
+    holds.check_hold_limits(event=event, buyer=buyer, passes=sum(quantities.values()), now=now)
     wanted = {line.pass_type_id: line for line in lines}
-    locked = inventory.lock_inventory(PassType.objects.filter(event=event, pk__in=wanted))
-    pass_types = {pass_type.pk: pass_type for pass_type in locked}
+    loaded = list(
+        inventory.with_counters(PassType.objects.filter(event=event, pk__in=wanted)).order_by("pk")
+    )
+    pass_types = {pass_type.pk: pass_type for pass_type in loaded}
     if set(pass_types) != set(wanted):
         raise TicketsError(
             "One of the passes is not sold for this event.",
@@ -220,20 +234,15 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
         )
     promo = _locked_promo(event, promo_code, now=now) if promo_code else None
 
-    for pass_type in pass_types.values():
+    for pass_type in loaded:
         _check_can_buy(pass_type, wanted[pass_type.pk], promo=promo, now=now)
-    stock = inventory.stock(locked, now=now)
-    _check_room(locked, wanted, stock)
+    estimate = inventory.counted_stock(loaded, quantities)
     if promo is not None:
-        _check_promo_applies(promo, pass_types.values(), now=now)
+        _check_promo_applies(promo, loaded, now=now)
 
-    prices = {
-        pk: _price_line(pass_types[pk], wanted[pk], promo, stock.taken.get(pk, 0), now)
-        for pk in wanted
-    }
-    subtotal = sum(price.subtotal for price in prices.values())
-    discount = sum(price.discount for price in prices.values())
-    minutes = holds.hold_minutes(locked, {pk: line.quantity for pk, line in wanted.items()}, stock)
+    terms = _terms(loaded, wanted, promo, estimate, now=now)
+    subtotal = sum(price.subtotal for price in terms.prices.values())
+    discount = sum(price.discount for price in terms.prices.values())
     order = Order.objects.create(
         event=event,
         user=buyer.user,
@@ -243,15 +252,15 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
         discount=discount,
         total=subtotal - discount,
         promo_code=promo,
-        hold_expires_at=now + dt.timedelta(minutes=minutes),
+        hold_expires_at=now + dt.timedelta(minutes=terms.hold_minutes),
         idempotency_key=scoped_key or "",
         client_network="" if buyer.verified else buyer.network,
         request_fingerprint=fingerprint,
     )
-    OrderLine.objects.bulk_create(
+    written = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
-            pass_type_id=pk,
+            pass_type=pass_types[pk],
             quantity=price.quantity,
             unit_price=price.unit_price,
             unit_discount=price.unit_discount,
@@ -259,9 +268,48 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
             phase_name=price.phase.name,
             attendees=list(wanted[pk].attendees),
         )
-        for pk, price in sorted(prices.items())
+        for pk, price in sorted(terms.prices.items())
     )
+    exact = inventory.take(loaded, quantities)  # the last statement: locked until the commit
+    if exact != estimate and _terms(loaded, wanted, promo, exact, now=now) != terms:
+        raise inventory.CountersMoved
+    keep_as_prefetched(order, lines=written)
     return order
+
+
+def keep_as_prefetched(order: Order, **related: list) -> None:
+    """Keep rows known to be the order's related rows (its lines just written; a new order's
+    tickets, none) on it as if prefetched (Django's own prefetch cache), so the answer to the
+    buyer does not read them back: three queries per order in a flash sale. Only for an order
+    about to be shown: later writes to those relations do not reach this cache."""
+    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        queryset = getattr(order, name).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What an order is written with that depends on the stock: each line's price, the hold."""
+
+    prices: dict[int, pricing.LinePrice]
+    hold_minutes: int
+
+
+def _terms(pass_types: list[PassType], wanted, promo, stock: inventory.Stock, *, now) -> Terms:
+    return Terms(
+        prices={
+            pass_type.pk: _price_line(
+                pass_type, wanted[pass_type.pk], promo, stock.taken.get(pass_type.pk, 0), now
+            )
+            for pass_type in pass_types
+        },
+        hold_minutes=holds.hold_minutes(
+            pass_types, {pk: line.quantity for pk, line in wanted.items()}, stock
+        ),
+    )
 
 
 def _locked_promo(event: Event, code: str, *, now) -> PromoCode:
@@ -299,10 +347,8 @@ def _check_can_buy(pass_type: PassType, line: LineRequest, *, promo, now) -> Non
         )
 
 
-def _check_room(pass_types: list[PassType], wanted, stock: inventory.Stock) -> None:
-    """Every row the order draws on must have room: paid + held + requested <= capacity."""
-    if stock.fits(pass_types, {pk: line.quantity for pk, line in wanted.items()}):
-        return
+def _sold_out(pass_types: list[PassType], stock: inventory.Stock) -> SoldOut:
+    """Not enough left of some row the order draws on: say what is left of each pass."""
     available = {
         str(pass_type.pk): left.count
         for pass_type in pass_types
@@ -313,7 +359,7 @@ def _check_room(pass_types: list[PassType], wanted, stock: inventory.Stock) -> N
         for pass_type in pass_types
         if str(pass_type.pk) in available
     )
-    raise SoldOut(f"Not enough passes left ({names}).", extra={"available": available})
+    return SoldOut(f"Not enough passes left ({names}).", extra={"available": available})
 
 
 def _check_promo_applies(promo: PromoCode, pass_types, *, now) -> None:
