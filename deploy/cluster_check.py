@@ -47,13 +47,18 @@ from dataclasses import dataclass, field
 from email import message_from_string
 from email.message import Message
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.flash_sale import check_database, create_event, run_sale  # noqa: E402
+from bench.flash_sale import (  # noqa: E402
+    Load,
+    check_database,
+    create_event,
+    greenroom_shop,
+    run_sale,
+)
 from config.celery import TASK_QUEUES as QUEUES  # noqa: E402
 from config.rundev import register_webhook, start_localstripe, stop_process  # noqa: E402
 
@@ -604,12 +609,10 @@ def flash_sale(cluster: Cluster, results: Results, size: Size) -> None:
 
     event, pass_type = create_event("cluster", seats=size.seats, max_per_order=4)
     before = cluster.server_stats()
-    args = SimpleNamespace(
-        buyers=size.buyers, time_limit=240, seed=1, max_per_order=4, idempotency_keys=True,
-        busy_sleep=0.05,
-    )  # fmt: skip
+    shop = greenroom_shop(f"http://127.0.0.1:{LB_PORT}", event.slug, pass_type.pk, keys=True)
+    load = Load(buyers=size.buyers, time_limit=240, seed=1, max_per_order=4, busy_sleep=0.05)
     say(f"flash sale: {size.buyers} buyers, {size.seats} seats, through the load balancer")
-    sale = asyncio.run(run_sale(LB_PORT, event.slug, pass_type.pk, args))
+    sale = asyncio.run(run_sale(shop, load))
     after = cluster.server_stats()
     served = {
         name: int(after[name]["stot"]) - int(before.get(name, {}).get("stot", 0))
@@ -627,11 +630,13 @@ def flash_sale(cluster: Cluster, results: Results, size: Size) -> None:
         db["oversold"] == 0
         and db["held"] == size.seats
         and db["orders"] == len(placed)
+        and db["counter"] == "agrees with the orders"
         and all(served.values())
         and not lb_errors
         and not sale["errors"],
         f"{len(placed)} orders, {db['held']}/{size.seats} seats in {seconds:.1f} s "
-        f"({len(placed) / seconds:.1f} orders/s), oversold {db['oversold']}, answers "
+        f"({len(placed) / seconds:.1f} orders/s), oversold {db['oversold']}, counter "
+        f"{db['counter']}, answers "
         f"{dict(sorted(statuses.items()))}, requests per server {served}, client errors "
         f"{len(sale['errors'])}",
     )
