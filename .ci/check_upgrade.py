@@ -70,6 +70,8 @@ NEW_MODELS: set[str] = {
     "account.emailconfirmation",
     # The door screen's log of scans (issue 12).
     "tickets.checkinscan",
+    # The stored agenda version, moved with every write to the agenda (issue 14).
+    "agenda.agendaversion",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

@@ -24,3 +24,19 @@ class Bookmark(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.session} for {self.user}"
+
+
+class AgendaVersion(models.Model):
+    """The stored version of an event's agenda (its ETag): moved in the same transaction as
+    every write to a part agenda.changes declares, so reading it is one small query.
+
+    `event_id` is a plain number, not a foreign key, as for tombstones: a version is moved
+    while an event's rows are being deleted, and must not hold up the event's own deletion.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+    counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"agenda of event {self.event_id}: version {self.counter} at {self.changed_at}"

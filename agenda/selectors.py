@@ -6,6 +6,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.shortcuts import get_object_or_404
 
 from agenda.changes import last_changed
+from agenda.models import AgendaVersion
 from config.api.conditional import ContentVersion
 from events.models import Event, Session, Tag
 from events.selectors import public_events
@@ -13,9 +14,22 @@ from speakers.models import InvitationStatus, SessionSpeaker, Speaker
 
 
 def agenda_version(event: Event) -> ContentVersion:
-    """When anything an app shows of the event's agenda and lineup last changed (the parts
-    are declared once, in agenda.changes): one query."""
-    return ContentVersion(last_changed(event))
+    """The stored version of what an app shows of the event's agenda and lineup (moved by
+    every write to a part agenda.changes declares, see agenda.signals): one small query.
+
+    An event without one (written before versions were stored, or loaded in bulk) gets one
+    from when its parts last changed, kept unless a write stored a version meanwhile.
+    """
+    stored = AgendaVersion.objects.filter(event_id=event.pk).values_list("changed_at", "counter")
+    found = stored.first()
+    if found is None:
+        AgendaVersion.objects.bulk_create(
+            [AgendaVersion(event_id=event.pk, changed_at=last_changed(event))],
+            ignore_conflicts=True,
+        )
+        found = stored.get()
+    changed_at, counter = found
+    return ContentVersion(changed_at, token=str(counter))
 
 
 def published_sessions(event: Event) -> QuerySet[Session]:
