@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from core.tombstones import kind_choices
 
-
 # Sent by QuerySet.update() of a TimeStampedModel, inside the update's transaction, with the
 # `pks` of the rows it matched: Django sends no signal for a bulk update, and an app that keeps
 # state derived from rows (the agenda's stored version) must hear of every write, as it does
@@ -34,10 +33,10 @@ class SignallingQuerySet(models.QuerySet):
 class TimeStampedModel(models.Model):
     """Every row records when it was created and last changed (delta sync reads `updated_at`)."""
 
-    objects = SignallingQuerySet.as_manager()
-
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    objects = SignallingQuerySet.as_manager()
 
     class Meta:
         abstract = True

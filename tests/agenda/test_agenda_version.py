@@ -170,9 +170,13 @@ def test_an_event_without_a_stored_version_gets_one_from_its_parts_once(agenda):
 def test_a_write_rolled_back_leaves_the_version_as_it_was(agenda):
     before = agenda_version(agenda)
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        agenda.sessions.update(title="Never")
-        raise RuntimeError
+    def edit_then_fail() -> None:
+        with transaction.atomic():
+            agenda.sessions.update(title="Never")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        edit_then_fail()
 
     assert agenda_version(agenda) == before
 
