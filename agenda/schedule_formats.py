@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.utils.text import slugify
 
+from agenda.rows import SessionRow
 from events.models import Event, Session
 
 # Fixed forever: every guid below is derived from it, and apps key bookmarks on guids.
@@ -27,11 +28,11 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TITLE_SLUG_LENGTH = 50
 
 
-def schedule_json(*, event: Event, sessions: Iterable[Session], base_url: str) -> dict:
+def schedule_json(*, event: Event, sessions: Iterable[Session | SessionRow], base_url: str) -> dict:
     """The agenda as a version-1 `schedule.json` document (validates against schedule.schema.json).
 
-    `sessions` are the published sessions of `event` as `speakers.selectors.published_sessions`
-    loads them; nothing here queries the database. `base_url` is the event's absolute URL in
+    `sessions` are the published sessions of `event` as rows (agenda.rows.session_rows) or as
+    `agenda.selectors.published_sessions` loads them; nothing here queries the database. `base_url` is the event's absolute URL in
     the API (`…/api/v1/events/{slug}/`); session and schedule URLs are built under it.
     """
     return {
@@ -41,7 +42,7 @@ def schedule_json(*, event: Event, sessions: Iterable[Session], base_url: str) -
     }
 
 
-def schedule_xml(*, event: Event, sessions: Iterable[Session], base_url: str) -> bytes:
+def schedule_xml(*, event: Event, sessions: Iterable[Session | SessionRow], base_url: str) -> bytes:
     """The agenda as a `schedule.xml` document (validates against schedule.xml.xsd).
 
     Same content as `schedule_json`, from the same data; the same arguments and rules apply.
@@ -86,18 +87,18 @@ def _guid(kind: str, pk: int) -> str:
     return str(uuid.uuid5(GREENROOM_NAMESPACE, f"{kind}:{pk}"))
 
 
-def _schedule(*, event: Event, sessions: Iterable[Session], base_url: str) -> dict:
+def _schedule(*, event: Event, sessions: Iterable[Session | SessionRow], base_url: str) -> dict:
     zone = event.tzinfo
     # Sessions and schedules live under the event's URL, as api-v1.md fixes the paths.
     event_url = base_url.rstrip("/")
     acronym = _acronym(event)
-    sessions = sorted(sessions, key=lambda session: (session.starts_at, session.pk))
+    sessions = sorted(map(SessionRow.of, sessions), key=lambda row: (row.starts_at, row.pk))
     # Rooms come from the sessions, not `event.stages`, so that exporting costs no query.
     stages = sorted(
         {session.stage.pk: session.stage for session in sessions}.values(),
         key=lambda stage: (stage.position, stage.name, stage.pk),
     )
-    by_day: dict[dt.date, list[Session]] = {}
+    by_day: dict[dt.date, list[SessionRow]] = {}
     for session in sessions:
         by_day.setdefault(session.starts_at.astimezone(zone).date(), []).append(session)
     # A session outside the event's dates (the admin refuses those) still gets its day.
@@ -151,8 +152,8 @@ def _schedule(*, event: Event, sessions: Iterable[Session], base_url: str) -> di
     return {"version": digest[:12], **content}
 
 
-def _json_event(*, session: Session, zone: dt.tzinfo, acronym: str, event_url: str) -> dict:
-    tags = list(session.tags.all())
+def _json_event(*, session: SessionRow, zone: dt.tzinfo, acronym: str, event_url: str) -> dict:
+    tags = session.tags
     return {
         "guid": _guid("session", session.pk),
         "id": session.pk,
@@ -174,11 +175,11 @@ def _json_event(*, session: Session, zone: dt.tzinfo, acronym: str, event_url: s
         # schema's person kinds, which its oneOf forbids.
         "persons": [
             {
-                "id": session_speaker.speaker_id,
-                "guid": _guid("speaker", session_speaker.speaker_id),
-                "name": session_speaker.speaker.name,
+                "id": speaker.speaker_id,
+                "guid": _guid("speaker", speaker.speaker_id),
+                "name": speaker.name,
             }
-            for session_speaker in session.session_speakers.all()
+            for speaker in session.speakers
         ],
         "links": [],
         "attachments": [],
@@ -217,7 +218,7 @@ def _acronym(event: Event) -> str:
     return acronym
 
 
-def _session_slug(session: Session, acronym: str) -> str:
+def _session_slug(session: SessionRow, acronym: str) -> str:
     # `{acronym}-{id}-{title}` as C3VOC names recordings; the XSD wants at least four
     # characters after the first hyphen and the JSON schema an alphanumeric last character.
     title = slugify(session.title)[:TITLE_SLUG_LENGTH].strip("-_")

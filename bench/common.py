@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 VENV_BIN = ROOT / ".venv" / "bin"
 HOST = "127.0.0.1"
-DB_NAME = "greenroom_bench"
+# Overridable so that benchmarks run side by side on a shared machine do not share rows.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "greenroom_bench")
 DATABASE_URL = f"postgres://postgres@{HOST}:5432/{DB_NAME}"
-CACHE_URL = f"redis://{HOST}:6379/14"
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", f"redis://{HOST}:6379/14")
 UNLIMITED = "100000000/min"
 
 # The environment of the benchmark server; in-process measurements run with the same one.

@@ -4,13 +4,13 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from agenda.models import Bookmark
+from agenda.rows import LARGEST_HEADSHOT
 from config.api.fields import EventLocalDateTimeField
 from events.api.serializers import EventDetailSerializer, TagSerializer
 from events.models import Session, Stage
 from speakers.headshots import RENDITION_SIDES
 from speakers.models import Organization, SessionSpeaker, Speaker, SpeakerLink
 
-LARGEST_HEADSHOT = str(max(RENDITION_SIDES))
 HEADSHOTS_SCHEMA = {
     "type": "object",
     "nullable": True,
