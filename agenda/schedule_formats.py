@@ -32,8 +32,9 @@ def schedule_json(*, event: Event, sessions: Iterable[Session | SessionRow], bas
     """The agenda as a version-1 `schedule.json` document (validates against schedule.schema.json).
 
     `sessions` are the published sessions of `event` as rows (agenda.rows.session_rows) or as
-    `agenda.selectors.published_sessions` loads them; nothing here queries the database. `base_url` is the event's absolute URL in
-    the API (`…/api/v1/events/{slug}/`); session and schedule URLs are built under it.
+    `agenda.selectors.published_sessions` loads them; nothing here queries the database.
+    `base_url` is the event's absolute URL in the API (`…/api/v1/events/{slug}/`); session
+    and schedule URLs are built under it.
     """
     return {
         "$schema": SCHEMA_URL,

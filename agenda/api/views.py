@@ -34,14 +34,6 @@ from agenda.changes import (
     stage_ids_removed_since,
     tag_slugs_removed_since,
 )
-from agenda.selectors import (
-    agenda_version,
-    bookmarked_sessions,
-    lineup_with_sessions,
-    public_lineup,
-    public_speaker_profiles,
-    published_sessions,
-)
 from agenda.rows import (
     SESSION_COLUMNS,
     api_datetime,
@@ -49,6 +41,14 @@ from agenda.rows import (
     session_documents,
     session_rows,
     speaker_documents,
+)
+from agenda.selectors import (
+    agenda_version,
+    bookmarked_sessions,
+    lineup_with_sessions,
+    public_lineup,
+    public_speaker_profiles,
+    published_sessions,
 )
 from agenda.services import add_bookmark, remove_bookmark
 from config.api.conditional import CacheControlMixin, ConditionalGetMixin, ContentVersion
