@@ -1,6 +1,7 @@
 """An agenda in the frab / C3VOC `schedule.xml` and `schedule.json` formats that Giggity reads."""
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -83,6 +84,9 @@ def schedule_xml(*, event: Event, sessions: Iterable[Session | SessionRow], base
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+# Every export names the same few thousand ids again, and each uuid5 is a SHA-1: uncached they
+# were a third of the time of schedule.json.
+@functools.lru_cache(maxsize=65536)
 def _guid(kind: str, pk: int) -> str:
     # Not frab's uuid5 of a speaker's e-mail address: that address is private.
     return str(uuid.uuid5(GREENROOM_NAMESPACE, f"{kind}:{pk}"))
