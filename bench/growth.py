@@ -28,7 +28,6 @@ if __package__ in (None, ""):  # run as a script: make `bench` importable
 from bench.agenda import EVENT_SLUG, load_event
 from bench.common import (
     DB_NAME,
-    SERVER_ENV,
     Server,
     fetch,
     machine_busy,
