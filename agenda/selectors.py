@@ -2,7 +2,15 @@
 
 import datetime as dt
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.shortcuts import get_object_or_404
 
 from agenda.changes import last_changed
@@ -30,6 +38,14 @@ def agenda_version(event: Event) -> ContentVersion:
         found = stored.get()
     changed_at, counter = found
     return ContentVersion(changed_at, token=str(counter))
+
+
+def get_public_event_with_agenda_version(slug: str) -> Event:
+    """A public event by slug, or 404, with the counter of its stored agenda version as
+    `agenda_counter` (None before it has one): what keys a cached rendering of its agenda,
+    read with the event in one query."""
+    counter = AgendaVersion.objects.filter(event_id=OuterRef("pk")).values("counter")[:1]
+    return get_object_or_404(public_events().annotate(agenda_counter=Subquery(counter)), slug=slug)
 
 
 def published_sessions(event: Event) -> QuerySet[Session]:

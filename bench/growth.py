@@ -68,8 +68,14 @@ def targets_for(size: int) -> list[Target]:
     ]
 
 
-def cpu_of(pids: list[int]) -> float:
-    return sum(stat["cpu"] for stat in map(proc_stat, pids) if stat)
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: stat["cpu"] for pid in pids if (stat := proc_stat(pid))}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two snapshots; a process gone by the second (a database backend
+    whose connection closed) is left out, one that appeared counts from zero."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def measure(server: Server, target: Target, seconds: float) -> dict:
@@ -81,8 +87,8 @@ def measure(server: Server, target: Target, seconds: float) -> dict:
         answer = fetch(server.port, target.path, headers)
         if answer.status != target.expect:
             sys.exit(f"ABORT: {target.path} answered {answer.status}, not {target.expect}")
-    app, database = server.pids(), postgres_backends(DB_NAME)
-    app_before, database_before = cpu_of(app), cpu_of(database)
+    app_before = cpu_by_pid(server.pids())
+    database_before = cpu_by_pid(postgres_backends(DB_NAME))
     busy_before, load_before = machine_busy(), os.getloadavg()[0]
     count, started = 0, time.monotonic()
     while count < 5 or time.monotonic() - started < seconds:
@@ -93,8 +99,8 @@ def measure(server: Server, target: Target, seconds: float) -> dict:
     busy = (busy_after[0] - busy_before[0]) / max(busy_after[1] - busy_before[1], 1e-9)
     return {
         "requests": count,
-        "app_ms": (cpu_of(app) - app_before) * 1000 / count,
-        "db_ms": (cpu_of(database) - database_before) * 1000 / count,
+        "app_ms": cpu_used(app_before, cpu_by_pid(server.pids())) * 1000 / count,
+        "db_ms": cpu_used(database_before, cpu_by_pid(postgres_backends(DB_NAME))) * 1000 / count,
         "wall_ms": wall * 1000 / count,
         "bytes": len(answer.body),
         "busy": busy,
