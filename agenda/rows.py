@@ -275,9 +275,10 @@ def speaker_documents(
     `headshot` and `headshot_renditions` set), as the serializer builds them.
     """
     zone = event.tzinfo
-    speakers = speakers.prefetch_related(None).select_related(None)
-    values = list(speakers.values(*SPEAKER_COLUMNS))
-    ids = speakers.order_by().values("pk")  # a subquery, as in session_rows
+    values = list(speakers.prefetch_related(None).select_related(None).values(*SPEAKER_COLUMNS))
+    # The ids rather than the lineup as a subquery: its DISTINCT over two joins, run again
+    # for links and for roles, cost PostgreSQL more than the whole answer costs Python.
+    ids = [value["id"] for value in values]
     links: dict[int, list[dict]] = {}
     for speaker_id, url, label in (
         SpeakerLink.objects.filter(speaker_id__in=ids)
