@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1:8000
 LOCK := requirements.lock
 AUDITED_CODE := config core events speakers agenda tickets privacy accounts web
 
-.PHONY: run test lint migrations-check upgrade-check deploy-check audit lock install clean
+.PHONY: run test lint migrations-check upgrade-check deploy-check cluster-check audit lock install clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Greenroom needs Python 3.12 or newer; none was found." >&2; exit 1; }
@@ -60,6 +60,13 @@ deploy-check: install
 	ALLOWED_HOSTS=greenroom.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING \
 		--settings=config.settings.production
+
+# deploy/ on one machine: PgBouncer, two app servers behind HAProxy, two Celery workers and beat,
+# on 127.0.0.1:18700-18799, proven under a flash sale and killed processes
+# (deploy/cluster_check.py; needs PostgreSQL, Redis, haproxy and pgbouncer). SIZE=small: 200 seats.
+SIZE ?= full
+cluster-check: install
+	$(BIN)/python deploy/cluster_check.py --size $(SIZE)
 
 # Known vulnerabilities in the locked dependencies; security lint of our code (any finding fails;
 # accepted ones carry `# nosec BXXX` and are listed in the README).

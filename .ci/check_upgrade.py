@@ -72,6 +72,16 @@ NEW_MODELS: set[str] = {
     "tickets.checkinscan",
     # The stored agenda version, moved with every write to the agenda (issue 14).
     "agenda.agendaversion",
+    # Releases of an event's schedule and their changes (issue 13).
+    "agenda.schedulerelease",
+    "agenda.releasechange",
+    # Outbound webhooks (issue 13).
+    "webhooks.endpoint",
+    "webhooks.delivery",
+    "webhooks.attempt",
+    # Notices to people who bookmarked a session, and their push subscriptions (issue 13).
+    "notices.programmenotice",
+    "notices.pushsubscription",
 }
 
 # The old tree's packages: they must be imported from the worktree, not from /work/main (the

@@ -1,4 +1,4 @@
-"""Organizer screens for the agenda's sessions.
+"""Organizer screens for the agenda's sessions and the schedule's releases.
 
 Sessions are edited here rather than in events/admin.py because their form carries the
 speakers inline, and the events app must not import speakers.
@@ -9,7 +9,7 @@ import datetime as dt
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,8 +19,19 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from agenda.exceptions import AgendaError
 from agenda.grid import day_grid
-from agenda.services import SpeakerSlot, schedule_session, set_sessions_published
+from agenda.models import ReleaseChange, ScheduleRelease
+from agenda.releases import ChangeKind
+from agenda.services import (
+    SpeakerSlot,
+    cancel_session,
+    check_release_version,
+    reinstate_session,
+    release_schedule,
+    schedule_session,
+    set_sessions_published,
+)
 from core.admin_zone import EventTimeZoneAdminMixin, id_from_query
 from events.exceptions import EventsError
 from events.models import Event, Session, Stage
@@ -79,7 +90,7 @@ class SessionAdminForm(forms.ModelForm):
     class Meta:
         model = Session
         fields = ("event", "title", "format", "abstract", "tags", "is_published", "stage",
-                  "starts_at", "ends_at")  # fmt: skip
+                  "starts_at", "ends_at", "livestream_url", "recording_url")  # fmt: skip
         help_texts = {
             "starts_at": "Local time in the event's time zone (named at the top of the page).",
             "ends_at": "Local time in the event's time zone.",
@@ -188,18 +199,22 @@ class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
     form = SessionAdminForm
     inlines = [SessionSpeakerInline]
     list_display = ("title", "event", "stage_name", "local_time", "format", "speaker_names",
-                    "is_published")  # fmt: skip
+                    "is_published", "status")  # fmt: skip
     list_select_related = ("event", "stage")
     list_filter = (SessionEventFilter, StageFilter, LocalDayFilter, "format", "tags",
-                   "is_published")  # fmt: skip
+                   "is_published", "status")  # fmt: skip
     search_fields = ("title", "abstract", "speakers__name")
     date_hierarchy = "starts_at"
     autocomplete_fields = ("tags",)
-    readonly_fields = ("created_at", "updated_at")
-    actions = ["publish", "unpublish"]
+    readonly_fields = ("status", "created_at", "updated_at")
+    actions = ["publish", "unpublish", "cancel", "reinstate"]
     fieldsets = (
-        (None, {"fields": ("event", "title", "format", "abstract", "tags", "is_published")}),
+        (
+            None,
+            {"fields": ("event", "title", "format", "abstract", "tags", "is_published", "status")},
+        ),
         ("When and where", {"fields": ("stage", "starts_at", "ends_at")}),
+        ("Watching", {"fields": ("livestream_url", "recording_url")}),
         ("History", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -278,6 +293,17 @@ class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
         count = set_sessions_published(queryset, published=False)
         self.message_user(request, f"{count} session(s) withdrawn.")
 
+    @admin.action(description="Cancel selected sessions (they stay on the agenda, marked)",
+                  permissions=["change"])  # fmt: skip
+    def cancel(self, request, queryset):
+        count = sum(cancel_session(session=session) for session in queryset)
+        self.message_user(request, f"{count} session(s) cancelled.")
+
+    @admin.action(description="Reinstate selected cancelled sessions", permissions=["change"])
+    def reinstate(self, request, queryset):
+        count = sum(reinstate_session(session=session) for session in queryset)
+        self.message_user(request, f"{count} session(s) reinstated.")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "stage":
             kwargs["queryset"] = self.narrow_to_event(
@@ -302,3 +328,127 @@ class SessionAdmin(EventTimeZoneAdminMixin, admin.ModelAdmin):
             names = ", ".join(slot.speaker.name for slot in speakers_formset.speaker_slots())
             message.append({"changed": {"fields": [f"speakers: {names or 'none'}"]}})
         return message
+
+
+class ReleaseEventFilter(EventChoiceFilter):
+    """Releases of one event."""
+
+
+class ScheduleReleaseForm(forms.ModelForm):
+    """Release the schedule: a version name unique to the event, and a note for the public."""
+
+    class Meta:
+        model = ScheduleRelease
+        fields = ("event", "version", "note")
+
+    def clean(self):
+        cleaned = super().clean()
+        event, version = cleaned.get("event"), cleaned.get("version")
+        if event and version is not None:
+            try:
+                cleaned["version"] = check_release_version(event=event, version=version)
+            except AgendaError as error:
+                self.add_error("version", error.message)
+        return cleaned
+
+    def validate_constraints(self) -> None:
+        # check_release_version says it in words naming the event; the constraint stays below.
+        pass
+
+
+def released_state_label(state: dict | None, event: Event) -> str:
+    """A session as a release showed it, in a line: when (the event's time), where, who."""
+    if state is None:
+        return "—"
+    zone = event.tzinfo
+    starts = dt.datetime.fromisoformat(state["starts_at"]).astimezone(zone)
+    ends = dt.datetime.fromisoformat(state["ends_at"]).astimezone(zone)
+    speakers = ", ".join(speaker["name"] for speaker in state["speakers"]) or "no speakers"
+    parts = [f"{starts:%a %d %b %H:%M}–{ends:%H:%M}", state["stage"]["name"], state["title"],
+             speakers]  # fmt: skip
+    if state["status"] == Session.Status.CANCELLED:
+        parts.append("cancelled")
+    return " · ".join(parts)
+
+
+class ReleaseChangeInline(admin.TabularInline):
+    """What changed in a release, session by session."""
+
+    model = ReleaseChange
+    fields = ("session_link", "kinds_label", "before_label", "after_label")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="session")
+    def session_link(self, change: ReleaseChange) -> str:
+        return f"{change.title} (#{change.session_key})"
+
+    @admin.display(description="changes")
+    def kinds_label(self, change: ReleaseChange) -> str:
+        return ", ".join(ChangeKind(kind).label for kind in change.kinds)
+
+    @admin.display(description="before")
+    def before_label(self, change: ReleaseChange) -> str:
+        return released_state_label(change.before, change.release.event)
+
+    @admin.display(description="after")
+    def after_label(self, change: ReleaseChange) -> str:
+        return released_state_label(change.after, change.release.event)
+
+
+@admin.register(ScheduleRelease)
+class ScheduleReleaseAdmin(admin.ModelAdmin):
+    """Releases of each event's schedule: release one (version name, note), and see what
+    changed in each. A release is a public record: it is never edited or deleted."""
+
+    form = ScheduleReleaseForm
+    inlines = [ReleaseChangeInline]
+    list_display = ("__str__", "released_at", "session_count", "change_count", "released_by")
+    list_select_related = ("event", "released_by")
+    list_filter = (ReleaseEventFilter,)
+    search_fields = ("version", "note")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).defer("snapshot").annotate(change_count=Count("changes"))
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("event", "version", "note")
+        return ("event", "version", "note", "released_at", "released_by", "session_count")
+
+    @admin.display(description="changes", ordering="change_count")
+    def change_count(self, release: ScheduleRelease) -> int:
+        return release.change_count
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        release = release_schedule(
+            event=form.cleaned_data["event"],
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+            by=request.user,
+        )
+        obj.pk, obj.released_at = release.pk, release.released_at
+        self.message_user(
+            request, f"Released {release.version} of {release.event.name}'s schedule."
+        )
+
+    def save_related(self, request, form, formsets, change):
+        """The changes are written by release_schedule, not by the inline."""

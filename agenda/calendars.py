@@ -65,8 +65,11 @@ def _vevent(row: SessionRow, url_for_session: Callable[[SessionRow], str] | None
         # Wall time with its TZID, so calendars show the time printed on the event's agenda.
         _property(f"DTSTART;TZID={row.event.time_zone}", _local(row.starts_at, zone)),
         _property(f"DTEND;TZID={row.event.time_zone}", _local(row.ends_at, zone)),
-        _property("SUMMARY", _text(row.title)),
+        # RFC 5545's STATUS for calendars that act on it, the summary for those that do not.
+        _property("SUMMARY", _text(row.marked_title())),
     ]
+    if row.is_cancelled:
+        lines.append(_property("STATUS", "CANCELLED"))
     description = _text(_description(row))
     if description:
         lines.append(_property("DESCRIPTION", description))
@@ -85,7 +88,16 @@ def _description(row: SessionRow) -> str:
         + f" ({speaker.role_label})"
         for speaker in row.speakers
     )
-    return "\n\n".join(part for part in (row.abstract, speakers) if part)
+    # In the text, where every calendar shows them: a VEVENT has one URL (the session's page).
+    links = "\n".join(
+        f"{label}: {url}"
+        for label, url in (
+            ("Watch live", row.livestream_url),
+            ("Watch the recording", row.recording_url),
+        )
+        if url
+    )
+    return "\n\n".join(part for part in (row.abstract, speakers, links) if part)
 
 
 def _text(value: str) -> str:

@@ -19,6 +19,7 @@ from operator import or_
 
 from django.db.models import F, Func, Model, Q, QuerySet, Subquery
 
+from agenda.models import ScheduleRelease
 from core.models import Tombstone
 from core.selectors import deleted_ids
 from core.tombstones import register_kind
@@ -117,6 +118,12 @@ PARTS = (
         events=("event_id",),
         rows=lambda event: Tombstone.objects.filter(event_id=event.pk),
         changed_at="deleted_at",
+    ),
+    # A release changes no session but the frab exports' `version` and the changelog.
+    Part(
+        model=ScheduleRelease,
+        events=("event",),
+        rows=lambda event: ScheduleRelease.objects.filter(event=event),
     ),
 )
 

@@ -3,14 +3,17 @@
 Runs after the events and speakers apps' demos (INSTALLED_APPS order), which create the event,
 its stages and tags, and the speakers. Session times are offsets from the event's stored first
 day. A session is created only when the event has none of its title: an organizer's edits
-(times, speakers, tags) survive the next `make run`.
+(times, speakers, tags) survive the next `make run`. The schedule is released once, as 1.0,
+so that the changelog has a first entry; later releases are the organizer's.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from agenda.services import SpeakerSlot, schedule_session
-from events.demo import CREATED, DEMO_EVENT_SLUG, UNCHANGED, SeedReport
+from django.contrib.auth import get_user_model
+
+from agenda.services import SpeakerSlot, release_schedule, schedule_session
+from events.demo import CREATED, DEMO_EVENT_SLUG, ORGANIZER_USERNAME, UNCHANGED, SeedReport
 from events.models import Event, Session, SessionFormat, Stage, Tag
 from speakers.demo import DEMO_HOST
 from speakers.models import SessionRole, Speaker
@@ -225,4 +228,18 @@ def seed() -> SeedReport:
     for row in SESSIONS:
         outcome = _seed_session(event=event, row=row, stages=stages, speakers=speakers, tags=tags)
         report.record("session", outcome)
+    report.record("schedule release", _seed_release(event))
     return report
+
+
+DEMO_RELEASE = "1.0"
+DEMO_RELEASE_NOTE = "The full two-day programme. Changes from here on are listed with each release."
+
+
+def _seed_release(event: Event) -> str:
+    """Release the demo schedule once, if it has never been released."""
+    if event.schedule_releases.exists():
+        return UNCHANGED
+    organizer = get_user_model().objects.filter(username=ORGANIZER_USERNAME).first()
+    release_schedule(event=event, version=DEMO_RELEASE, note=DEMO_RELEASE_NOTE, by=organizer)
+    return CREATED

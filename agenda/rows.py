@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from config.api.timestamps import api_timestamp
 from events.models import Event, Session
 from speakers.headshots import RENDITION_SIDES
 from speakers.models import SessionRole, SessionSpeaker, Speaker, SpeakerLink
@@ -23,6 +24,10 @@ from speakers.models import SessionRole, SessionSpeaker, Speaker, SpeakerLink
 ROLE_LABELS = dict(SessionRole.choices)
 # The rendition `headshot_url` names, kept for apps written before `headshots`.
 LARGEST_HEADSHOT = str(max(RENDITION_SIDES))
+# `headshot_urls(speaker)`: the `headshots` of a speaker (an unsaved instance with `headshot`
+# and `headshot_renditions` set), as the serializers build them
+# (agenda.api.serializers.headshot_urls with the request).
+HeadshotUrls = Callable[[Speaker], dict[str, str] | None]
 
 
 @dataclass(slots=True, frozen=True)
@@ -45,7 +50,8 @@ class TagRow:
 
 @dataclass(slots=True, frozen=True)
 class SessionSpeakerRow:
-    """A speaker as shown on a session: who, and in which role and order."""
+    """A speaker as shown on a session: who, in which role and order, and their headshot (the
+    stored file's name and its renditions' names by side)."""
 
     speaker_id: int
     name: str
@@ -53,6 +59,8 @@ class SessionSpeakerRow:
     organization: str | None
     role: str
     position: int
+    headshot: str
+    headshot_renditions: dict[str, str]
 
     @property
     def role_label(self) -> str:
@@ -70,10 +78,18 @@ class SessionRow:
     format: str
     starts_at: dt.datetime
     ends_at: dt.datetime
+    status: str
+    livestream_url: str
+    recording_url: str
     updated_at: dt.datetime
     stage: StageRow
     tags: tuple[TagRow, ...] = ()
     speakers: tuple[SessionSpeakerRow, ...] = ()
+
+    # The model's own rules, read from the row's fields, so that a row is marked in every
+    # export exactly as a session is.
+    is_cancelled = Session.is_cancelled
+    marked_title = Session.marked_title
 
     @property
     def pk(self) -> int:
@@ -93,6 +109,9 @@ class SessionRow:
             format=session.format,
             starts_at=session.starts_at,
             ends_at=session.ends_at,
+            status=session.status,
+            livestream_url=session.livestream_url,
+            recording_url=session.recording_url,
             updated_at=session.updated_at,
             stage=StageRow(stage.pk, stage.name, stage.position, stage.capacity),
             tags=tuple(TagRow(tag.slug, tag.name) for tag in session.tags.all()),
@@ -106,6 +125,8 @@ class SessionRow:
                     else None,
                     role=entry.role,
                     position=entry.position,
+                    headshot=entry.speaker.headshot.name,
+                    headshot_renditions=entry.speaker.headshot_renditions,
                 )
                 for entry in session.session_speakers.all()
             ),
@@ -120,6 +141,9 @@ SESSION_COLUMNS = (
     "format",
     "starts_at",
     "ends_at",
+    "status",
+    "livestream_url",
+    "recording_url",
     "updated_at",
     "stage_id",
     "stage__name",
@@ -166,6 +190,8 @@ def _with_tags_and_speakers(
                 "speaker__organization__name",
                 "role",
                 "position",
+                "speaker__headshot",
+                "speaker__headshot_renditions",
             )
         )
         for session_id, *speaker in roles:
@@ -188,6 +214,9 @@ def _with_tags_and_speakers(
                 format=value["format"],
                 starts_at=value["starts_at"],
                 ends_at=value["ends_at"],
+                status=value["status"],
+                livestream_url=value["livestream_url"],
+                recording_url=value["recording_url"],
                 updated_at=value["updated_at"],
                 stage=stage,
                 tags=tuple(tags.get(value["id"], ())),
@@ -200,30 +229,35 @@ def _with_tags_and_speakers(
 # --- documents: what the API shows --------------------------------------------------------
 
 
-def api_datetime(moment: dt.datetime | None) -> str | None:
-    """An instant as DRF's DateTimeField shows it (UTC, `Z`)."""
-    if moment is None:
-        return None
-    text = moment.astimezone(dt.UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+class Headshots:
+    """The `headshots` of each speaker, built once per speaker however many sessions show
+    them; a speaker without a headshot costs nothing."""
+
+    def __init__(self, headshot_urls: HeadshotUrls) -> None:
+        self.headshot_urls = headshot_urls
+        self.known: dict[int, dict[str, str] | None] = {}
+
+    def of(self, speaker_id: int, headshot: str, renditions: dict[str, str]) -> dict | None:
+        if not headshot or not renditions:
+            return None
+        if speaker_id not in self.known:
+            speaker = Speaker(headshot=headshot, headshot_renditions=renditions)
+            self.known[speaker_id] = self.headshot_urls(speaker)
+        return self.known[speaker_id]
 
 
-def local_datetime(moment: dt.datetime | None, zone: dt.tzinfo) -> str | None:
-    """An instant in an event's zone, as config.api.fields.EventLocalDateTimeField shows it."""
-    return moment.astimezone(zone).isoformat() if moment else None
-
-
-def session_document(row: SessionRow, zone: dt.tzinfo) -> dict:
-    """What SessionSerializer shows of the session (`zone`: its event's)."""
+def session_document(row: SessionRow, headshots: Headshots) -> dict:
+    """What SessionSerializer shows of the session."""
     return {
         "id": row.id,
         "title": row.title,
         "abstract": row.abstract,
         "format": row.format,
         "stage": {"id": row.stage.id, "name": row.stage.name},
-        "starts_at": local_datetime(row.starts_at, zone),
-        "ends_at": local_datetime(row.ends_at, zone),
+        "starts_at": api_timestamp(row.starts_at),
+        "ends_at": api_timestamp(row.ends_at),
         "duration_minutes": int((row.ends_at - row.starts_at).total_seconds() // 60),
+        "status": row.status,
         "tags": [{"slug": tag.slug, "name": tag.name} for tag in row.tags],
         "speakers": [
             {
@@ -233,15 +267,21 @@ def session_document(row: SessionRow, zone: dt.tzinfo) -> dict:
                 "organization": speaker.organization,
                 "role": speaker.role,
                 "position": speaker.position,
+                "headshots": headshots.of(
+                    speaker.speaker_id, speaker.headshot, speaker.headshot_renditions
+                ),
             }
             for speaker in row.speakers
         ],
-        "updated_at": api_datetime(row.updated_at),
+        "livestream_url": row.livestream_url or None,
+        "recording_url": row.recording_url or None,
+        "updated_at": api_timestamp(row.updated_at),
     }
 
 
-def session_documents(rows: Iterable[SessionRow]) -> list[dict]:
-    return [session_document(row, row.event.tzinfo) for row in rows]
+def session_documents(rows: Iterable[SessionRow], *, headshot_urls: HeadshotUrls) -> list[dict]:
+    headshots = Headshots(headshot_urls)
+    return [session_document(row, headshots) for row in rows]
 
 
 # --- the lineup -------------------------------------------------------------------------------
@@ -266,15 +306,11 @@ def speaker_documents(
     speakers: QuerySet[Speaker],
     *,
     event: Event,
-    headshot_urls: Callable[[Speaker], dict[str, str] | None],
+    headshot_urls: HeadshotUrls,
 ) -> list[dict]:
     """What LineupSpeakerSerializer shows of each speaker, with their roles in the event's
-    published sessions: three queries (speakers with their company, links, roles).
-
-    `headshot_urls(speaker)` gives the `headshots` of a speaker (an unsaved instance with
-    `headshot` and `headshot_renditions` set), as the serializer builds them.
-    """
-    zone = event.tzinfo
+    published sessions: three queries (speakers with their company, links, roles)."""
+    headshots = Headshots(headshot_urls)
     values = list(speakers.prefetch_related(None).select_related(None).values(*SPEAKER_COLUMNS))
     # The ids rather than the lineup as a subquery: its DISTINCT over two joins, run again
     # for links and for roles, cost PostgreSQL more than the whole answer costs Python.
@@ -307,21 +343,17 @@ def speaker_documents(
                 "session_id": session_id,
                 "event": event.slug,
                 "title": title,
-                "starts_at": local_datetime(starts_at, zone),
-                "ends_at": local_datetime(ends_at, zone),
+                "starts_at": api_timestamp(starts_at),
+                "ends_at": api_timestamp(ends_at),
                 "stage": stage,
                 "role": role,
             }
         )
     documents = []
     for value in values:
-        headshots = None
-        if value["headshot"] and value["headshot_renditions"]:
-            headshots = headshot_urls(
-                Speaker(
-                    headshot=value["headshot"], headshot_renditions=value["headshot_renditions"]
-                )
-            )
+        speaker_headshots = headshots.of(
+            value["id"], value["headshot"], value["headshot_renditions"]
+        )
         organization = None
         if value["organization_id"] is not None:
             organization = {
@@ -338,10 +370,10 @@ def speaker_documents(
                 "organization": organization,
                 "pronouns": value["pronouns"],
                 "bio": value["bio"],
-                "headshot_url": (headshots or {}).get(LARGEST_HEADSHOT),
-                "headshots": headshots,
+                "headshot_url": (speaker_headshots or {}).get(LARGEST_HEADSHOT),
+                "headshots": speaker_headshots,
                 "links": links.get(value["id"], []),
-                "updated_at": api_datetime(value["updated_at"]),
+                "updated_at": api_timestamp(value["updated_at"]),
                 "sessions": roles.get(value["id"], []),
             }
         )

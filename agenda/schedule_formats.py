@@ -29,27 +29,41 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TITLE_SLUG_LENGTH = 50
 
 
-def schedule_json(*, event: Event, sessions: Iterable[Session | SessionRow], base_url: str) -> dict:
+def schedule_json(
+    *,
+    event: Event,
+    sessions: Iterable[Session | SessionRow],
+    base_url: str,
+    version: str | None = None,
+) -> dict:
     """The agenda as a version-1 `schedule.json` document (validates against schedule.schema.json).
 
     `sessions` are the published sessions of `event` as rows (agenda.rows.session_rows) or as
     `agenda.selectors.published_sessions` loads them; nothing here queries the database.
     `base_url` is the event's absolute URL in the API (`…/api/v1/events/{slug}/`); session
-    and schedule URLs are built under it.
+    and schedule URLs are built under it. `version` is the name of the schedule's latest
+    release; without one, a digest of the content stands in. A cancelled session stays, its
+    title marked (the formats have no status).
     """
     return {
         "$schema": SCHEMA_URL,
         "generator": {"name": GENERATOR},
-        "schedule": _schedule(event=event, sessions=sessions, base_url=base_url),
+        "schedule": _schedule(event=event, sessions=sessions, base_url=base_url, version=version),
     }
 
 
-def schedule_xml(*, event: Event, sessions: Iterable[Session | SessionRow], base_url: str) -> bytes:
+def schedule_xml(
+    *,
+    event: Event,
+    sessions: Iterable[Session | SessionRow],
+    base_url: str,
+    version: str | None = None,
+) -> bytes:
     """The agenda as a `schedule.xml` document (validates against schedule.xml.xsd).
 
     Same content as `schedule_json`, from the same data; the same arguments and rules apply.
     """
-    schedule = _schedule(event=event, sessions=sessions, base_url=base_url)
+    schedule = _schedule(event=event, sessions=sessions, base_url=base_url, version=version)
     conference = schedule["conference"]
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=GENERATOR)
@@ -92,7 +106,9 @@ def _guid(kind: str, pk: int) -> str:
     return str(uuid.uuid5(GREENROOM_NAMESPACE, f"{kind}:{pk}"))
 
 
-def _schedule(*, event: Event, sessions: Iterable[Session | SessionRow], base_url: str) -> dict:
+def _schedule(
+    *, event: Event, sessions: Iterable[Session | SessionRow], base_url: str, version: str | None
+) -> dict:
     zone = event.tzinfo
     # Sessions and schedules live under the event's URL, as api-v1.md fixes the paths.
     event_url = base_url.rstrip("/")
@@ -151,10 +167,12 @@ def _schedule(*, event: Event, sessions: Iterable[Session | SessionRow], base_ur
         "base_url": f"{event_url}/",
         "conference": conference,
     }
-    # A digest of what is exported: it changes whenever an app would see a change, including
-    # a session deleted or withdrawn, which no remaining `updated_at` would reveal.
-    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-    return {"version": digest[:12], **content}
+    if version is None:
+        # Before the first release, a digest of what is exported: it changes whenever an app
+        # would see a change, including a session deleted or withdrawn, which no remaining
+        # `updated_at` would reveal.
+        version = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
+    return {"version": version, **content}
 
 
 def _json_event(*, session: SessionRow, zone: dt.tzinfo, acronym: str, event_url: str) -> dict:
@@ -169,26 +187,34 @@ def _json_event(*, session: SessionRow, zone: dt.tzinfo, acronym: str, event_url
         "room": session.stage.name,
         "slug": _session_slug(session, acronym),
         "url": f"{event_url}/sessions/{session.pk}/",
-        "title": session.title,
+        # frab has no status for a talk: apps show the title, so that is where cancelling shows.
+        "title": session.marked_title(),
         "subtitle": "",
         "track": tags[0].name if tags else None,
         "type": session.format,
         "language": LANGUAGE,
         "abstract": session.abstract,
         "description": "",
-        # `name` only: with `public_name` and `id` too, a person would match both of the
-        # schema's person kinds, which its oneOf forbids.
+        # frab's person (`id` and `public_name`), which frab consumers such as pyfahrplan
+        # read; without `name`, which would make it pretalx's person as well, and the
+        # schema's oneOf allows one kind only.
         "persons": [
             {
                 "id": speaker.speaker_id,
                 "guid": _guid("speaker", speaker.speaker_id),
-                "name": speaker.name,
+                "public_name": speaker.name,
             }
             for speaker in session.speakers
         ],
-        "links": [],
+        "links": _links(session),
         "attachments": [],
     }
+
+
+def _links(session: SessionRow) -> list[dict]:
+    """Where to watch the session, as the schema's references of type `media`."""
+    watch = (("Livestream", session.livestream_url), ("Recording", session.recording_url))
+    return [{"type": "media", "url": url, "title": title} for title, url in watch if url]
 
 
 def _xml_event(room_element: ET.Element, talk: dict) -> None:
@@ -200,8 +226,10 @@ def _xml_event(room_element: ET.Element, talk: dict) -> None:
         _text(element, name, talk[name])
     persons = ET.SubElement(element, "persons")
     for person in talk["persons"]:
-        _text(persons, "person", person["name"], id=str(person["id"]), guid=person["guid"])
-    ET.SubElement(element, "links")
+        _text(persons, "person", person["public_name"], id=str(person["id"]), guid=person["guid"])
+    links = ET.SubElement(element, "links")
+    for link in talk["links"]:
+        _text(links, "link", link["title"], href=link["url"], type=link["type"])
     ET.SubElement(element, "attachments")
 
 

@@ -14,7 +14,7 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 
 from agenda.changes import last_changed
-from agenda.models import AgendaVersion
+from agenda.models import AgendaVersion, ReleaseChange, ScheduleRelease
 from config.api.conditional import ContentVersion
 from events.models import Event, Session, Tag
 from events.selectors import public_events
@@ -181,3 +181,20 @@ def bookmarked_session_ids(user, *, event: Event) -> set[int]:
         return set()
     sessions = bookmarked_sessions(user).filter(event=event).prefetch_related(None)
     return set(sessions.values_list("pk", flat=True))
+
+
+def latest_release_version(event: Event) -> str | None:
+    """The version name of the event's latest schedule release (None before the first)."""
+    return event.schedule_releases.values_list("version", flat=True).first()
+
+
+def event_releases(event: Event) -> QuerySet[ScheduleRelease]:
+    """The event's releases, newest first, with their changes (and the sessions still
+    published among them, for links) loaded: two queries, without the snapshots."""
+    changes = ReleaseChange.objects.select_related("session").order_by("pk")
+    return (
+        event.schedule_releases.defer("snapshot")
+        .select_related("event")
+        .prefetch_related(Prefetch("changes", queryset=changes))
+        .order_by("-released_at", "-pk")
+    )

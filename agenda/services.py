@@ -1,15 +1,32 @@
-"""Writes of the agenda: scheduling sessions with their speakers, publishing, bookmarks."""
+"""Writes of the agenda: scheduling sessions with their speakers, publishing, cancelling,
+releasing the schedule, bookmarks.
+
+Every change the public sees of a session is told to the apps above as a domain event
+(core.domain_events), inside the change's transaction.
+"""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import router, transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Prefetch, QuerySet, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from agenda.models import AgendaVersion, Bookmark
-from events.models import Session, Stage
+from agenda.exceptions import AgendaError, ReleaseVersionTaken
+from agenda.models import AgendaVersion, Bookmark, ReleaseChange, ScheduleRelease
+from agenda.releases import (
+    EDIT_KINDS,
+    change_kinds,
+    compare_snapshots,
+    published_snapshot,
+    session_event_data,
+    session_snapshot,
+    utc_iso,
+)
+from agenda.selectors import published_sessions
+from core.domain_events import publish
+from events.models import Event, Session, Stage
 from events.services import check_session_slot
 from speakers.exceptions import SpeakersError
 from speakers.models import SessionSpeaker, Speaker
@@ -54,6 +71,7 @@ def schedule_session(*, session: Session, speakers: Sequence[SpeakerSlot]) -> Se
 
     check_session_slot(session=session)
     check_speakers_available(session=session, speakers=[slot.speaker for slot in speakers])
+    before = _public_snapshot_in_database(session)
     session.save()
 
     wanted = {(slot.speaker.pk, slot.role, slot.position) for slot in speakers}
@@ -66,14 +84,152 @@ def schedule_session(*, session: Session, speakers: Sequence[SpeakerSlot]) -> Se
             SessionSpeaker(session=session, speaker_id=speaker_id, role=role, position=position)
             for speaker_id, role, position in sorted(wanted, key=lambda row: row[2])
         )
+    if session.is_published:
+        ordered = [slot.speaker for slot in sorted(speakers, key=lambda slot: slot.position)]
+        _publish_edit(session, before=before, after=session_snapshot(session, ordered))
     return session
 
 
+def _public_snapshot_in_database(session: Session) -> dict | None:
+    """The session as the public sees it before this save (None: new, or not published)."""
+    if session.pk is None:
+        return None
+    stored = _sessions_with_speakers(
+        Session.objects.filter(pk=session.pk, is_published=True)
+    ).first()
+    return published_snapshot(stored) if stored else None
+
+
+def _sessions_with_speakers(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    speakers = SessionSpeaker.objects.select_related("speaker").order_by("position")
+    return sessions.select_related("stage", "event").prefetch_related(
+        Prefetch("session_speakers", queryset=speakers)
+    )
+
+
+def _publish_edit(session: Session, *, before: dict | None, after: dict) -> None:
+    """`session.created` for a session that reaches the agenda; `session.changed` with the
+    kinds of change for a published one edited in what the public sees."""
+    if before is None:
+        data = session_event_data(session, changes=[])
+        publish("session.created", event_id=session.event_id, data=data)
+        return
+    changes = [kind for kind in change_kinds(before, after) if kind in EDIT_KINDS]
+    if changes:
+        data = session_event_data(session, changes=changes)
+        publish("session.changed", event_id=session.event_id, data=data)
+
+
+@transaction.atomic
 def set_sessions_published(sessions: QuerySet[Session], *, published: bool) -> int:
-    """Publish or withdraw sessions; returns how many changed. `updated_at` moves for sync."""
-    return sessions.exclude(is_published=published).update(
+    """Publish or withdraw sessions; returns how many changed. `updated_at` moves for sync;
+    each session that reaches the agenda is told as `session.created`."""
+    changing = list(sessions.exclude(is_published=published).values_list("pk", flat=True))
+    count = Session.objects.filter(pk__in=changing).update(
         is_published=published, updated_at=timezone.now()
     )
+    if published:
+        for session in _sessions_with_speakers(Session.objects.filter(pk__in=changing)):
+            data = session_event_data(session, changes=[])
+            publish("session.created", event_id=session.event_id, data=data)
+    return count
+
+
+def _set_status(session: Session, status: str) -> bool:
+    """Give the session `status` (under a lock on its row); returns whether it changed."""
+    locked = Session.objects.select_for_update().select_related("stage", "event").get(pk=session.pk)
+    if locked.status == status:
+        return False
+    session.status = locked.status = status
+    # A plain save moves `updated_at`, which is how the ETag and delta sync see the change.
+    locked.save(update_fields=["status", "updated_at"])
+    session.updated_at = locked.updated_at
+    session.stage, session.event = locked.stage, locked.event
+    session.is_published = locked.is_published
+    return True
+
+
+@transaction.atomic
+def cancel_session(*, session: Session) -> bool:
+    """Cancel a session: it keeps its id and its place in every export, marked cancelled.
+    Returns whether it was scheduled; a published one is told as `session.cancelled`."""
+    if not _set_status(session, Session.Status.CANCELLED):
+        return False
+    if session.is_published:
+        data = session_event_data(session, changes=["cancelled"])
+        publish("session.cancelled", event_id=session.event_id, data=data)
+    return True
+
+
+@transaction.atomic
+def reinstate_session(*, session: Session) -> bool:
+    """Put a cancelled session back on the agenda as scheduled; returns whether it was
+    cancelled. A published one is told as `session.changed` with status `scheduled` (and no
+    kind of change: its time, stage, title and speakers are what they were)."""
+    if not _set_status(session, Session.Status.SCHEDULED):
+        return False
+    if session.is_published:
+        data = session_event_data(session, changes=[])
+        publish("session.changed", event_id=session.event_id, data=data)
+    return True
+
+
+def check_release_version(*, event: Event, version: str) -> str:
+    """The version name, stripped; raises AgendaError if it is empty or already released."""
+    version = version.strip()
+    if not version:
+        raise AgendaError(
+            "Name the version you release.", field="version", code="release_version_required"
+        )
+    if ScheduleRelease.objects.filter(event=event, version=version).exists():
+        raise ReleaseVersionTaken(
+            f"{event.name} already has a release named “{version}”; choose another name.",
+            field="version",
+        )
+    return version
+
+
+@transaction.atomic
+def release_schedule(*, event: Event, version: str, note: str = "", by=None) -> ScheduleRelease:
+    """Release the event's schedule as it is now: a snapshot of its published sessions, and
+    what changed since the previous release (nothing recorded for the first one). Told to the
+    apps above as `schedule.released`."""
+    # One release at a time per event, so that each is compared with the one before it.
+    Event.objects.select_for_update().filter(pk=event.pk).first()
+    version = check_release_version(event=event, version=version)
+    previous = event.schedule_releases.only("snapshot").first()
+    snapshot = [published_snapshot(session) for session in published_sessions(event)]
+    changes = compare_snapshots(previous.snapshot, snapshot) if previous else []
+    release = ScheduleRelease.objects.create(
+        event=event,
+        version=version,
+        note=note.strip(),
+        released_by=by,
+        session_count=len(snapshot),
+        snapshot=snapshot,
+    )
+    ReleaseChange.objects.bulk_create(
+        ReleaseChange(
+            release=release,
+            session_id=change.session_id if change.after else None,
+            session_key=change.session_id,
+            title=change.title,
+            kinds=change.kinds,
+            before=change.before,
+            after=change.after,
+        )
+        for change in changes
+    )
+    data = {
+        "id": release.pk,
+        "event": event.slug,
+        "version": release.version,
+        "note": release.note,
+        "released_at": utc_iso(release.released_at),
+        "changes": len(changes),
+    }
+    publish("schedule.released", event_id=event.pk, data=data)
+    return release
 
 
 def add_bookmark(*, user, session: Session) -> tuple[Bookmark, bool]:

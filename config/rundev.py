@@ -59,7 +59,7 @@ def _start(
     return process
 
 
-def _stop(process: subprocess.Popen, first_signal: int = signal.SIGTERM) -> None:
+def stop_process(process: subprocess.Popen, first_signal: int = signal.SIGTERM) -> None:
     """Signal the process's whole group, then kill what is left after a grace period."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, first_signal)
@@ -80,7 +80,7 @@ def _localstripe_answers(base: str) -> bool:
     return True
 
 
-def _register_webhook(base: str, *, url: str, secret: str) -> None:
+def register_webhook(base: str, *, url: str, secret: str) -> None:
     data = urllib.parse.urlencode(
         [("url", url), ("secret", secret), *(("events[]", event) for event in WEBHOOK_EVENTS)]
     ).encode()
@@ -91,7 +91,7 @@ def _register_webhook(base: str, *, url: str, secret: str) -> None:
         pass
 
 
-def _start_localstripe(port: int, children: list[subprocess.Popen]) -> tuple[subprocess.Popen, str]:
+def start_localstripe(port: int, children: list[subprocess.Popen]) -> tuple[subprocess.Popen, str]:
     base = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "config.localstripe", "--port", str(port), "--from-scratch"]
     process = _start(command, children)
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         # The children have sessions of their own, so Ctrl-C reached only us: pass it on,
         # the site first (SIGINT, as from a terminal), then localstripe.
         for process in reversed(children):
-            _stop(process, signal.SIGINT)
+            stop_process(process, signal.SIGINT)
         _say("stopped")
 
 
@@ -146,11 +146,11 @@ def _serve(
     if env.get("STRIPE_SECRET_KEY"):
         _say("STRIPE_SECRET_KEY is set: using that Stripe, no local one")
     else:
-        localstripe, stripe_base = _start_localstripe(stripe_port, children)
+        localstripe, stripe_base = start_localstripe(stripe_port, children)
         webhook_secret = f"whsec_{secrets.token_hex(16)}"
         site_url = env.get("SITE_URL") or _site_url(addrport)
         try:
-            _register_webhook(
+            register_webhook(
                 stripe_base, url=f"{site_url}/api/v1/webhooks/stripe/", secret=webhook_secret
             )
         except OSError as error:

@@ -7,6 +7,7 @@ from django.urls import include, path, register_converter
 
 from config.admin_login import LockoutAdminAuthenticationForm
 from config.api.converters import IdConverter
+from config.health import healthz
 
 register_converter(IdConverter, "id")
 
@@ -17,6 +18,7 @@ admin.site.index_title = "Events, speakers and passes"
 admin.site.login_form = LockoutAdminAuthenticationForm
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("web.urls")),
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),

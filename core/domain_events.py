@@ -44,6 +44,13 @@ Subscriber = Callable[[DomainEvent], None]
 SUBSCRIBERS: Registry[Subscriber] = Registry("domain event subscribers")
 
 
+def utc_iso(moment: dt.datetime | None) -> str | None:
+    """A time as the payloads write it: ISO 8601 in UTC with `Z`."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def publish(event_type: str, *, event_id: int, data: dict) -> DomainEvent:
     """Tell every subscriber, inside the caller's transaction, what happened."""
     if event_type not in EVENT_TYPES:

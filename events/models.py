@@ -219,6 +219,15 @@ class Session(TimeStampedModel):
     def duration(self) -> dt.timedelta:
         return self.ends_at - self.starts_at
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    def marked_title(self) -> str:
+        """The title as exports without a status field show it (frab, a calendar's summary):
+        a cancelled session's says so, since the title is what every app shows."""
+        return f"Cancelled: {self.title}" if self.is_cancelled else self.title
+
     def local_slot_label(self) -> str:
         """When the session runs, as organizers and attendees read it in the event's zone."""
         zone = self.event.tzinfo

@@ -7,6 +7,10 @@ from django.utils import timezone
 
 class ConsentPurpose(models.TextChoices):
     EVENT_NEWS = "event_news", "E-mails about this organizer's future events"
+    PROGRAMME_CHANGES = (
+        "programme_changes",
+        "E-mails and push notifications when a session I bookmarked moves or is cancelled",
+    )
 
 
 class Consent(models.Model):

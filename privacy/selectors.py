@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from core import personal_data as registered_apps
@@ -40,3 +41,19 @@ def current_consents(user) -> list[ConsentState]:
     for consent in Consent.objects.filter(user=user).order_by("purpose", "-recorded_at", "-pk"):
         latest.setdefault(consent.purpose, consent)
     return [ConsentState.of(purpose, latest.get(purpose)) for purpose in ConsentPurpose.values]
+
+
+def refusing_user_ids(purpose: str, *, user_ids) -> set[int]:
+    """Those of `user_ids` (ids or a query of ids) whose latest answer for `purpose` is no."""
+    latest_answer = (
+        Consent.objects.filter(user_id=OuterRef("user_id"), purpose=purpose)
+        .order_by("-recorded_at", "-pk")
+        .values("granted")[:1]
+    )
+    return set(
+        Consent.objects.filter(user_id__in=user_ids, purpose=purpose)
+        .annotate(latest=Subquery(latest_answer))
+        .filter(latest=False)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import domain_events
 from events.models import Event, Session
 from events.selectors import organizer_emails
 from events.services import unique_slug
@@ -240,12 +241,30 @@ def answer_invitation(*, entry: LineupEntry, status: str) -> LineupEntry:
         stamp_status_time(locked, now=timezone.now())
         locked.save()
         transaction.on_commit(lambda: notify_organizers_of_answer.delay(locked.pk))
+        if status == InvitationStatus.CONFIRMED:
+            _publish_confirmed(locked)
     entry.status, entry.confirmed_at, entry.declined_at = (
         locked.status,
         locked.confirmed_at,
         locked.declined_at,
     )
     return entry
+
+
+def _publish_confirmed(entry: LineupEntry) -> None:
+    """Tell the apps above (webhooks) a speaker is coming: their public face, no contacts."""
+    speaker = entry.speaker
+    domain_events.publish(
+        "speaker.confirmed",
+        event_id=entry.event_id,
+        data={
+            "id": speaker.pk,
+            "event": entry.event.slug,
+            "name": speaker.name,
+            "title": speaker.job_title,
+            "company": speaker.organization.name if speaker.organization_id else None,
+        },
+    )
 
 
 def send_answer_notification(*, lineup_entry_id: int) -> bool:

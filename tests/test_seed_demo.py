@@ -380,3 +380,15 @@ def test_seed_demo_prints_a_demo_speakers_portal_link_that_opens_the_portal(clie
 
     assert response.status_code == 200
     assert "Your speaker page for TC Sessions: Mobility 2021" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_demo_releases_the_demo_schedule_once_as_1_0(demo_event):
+    seed_demo()
+
+    releases = list(demo_event.schedule_releases.all())
+
+    assert [(release.version, release.session_count) for release in releases] == [
+        ("1.0", demo_event.sessions.filter(is_published=True).count())
+    ]
+    assert releases[0].released_by.username == "organizer"

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from events.models import Event
 from tickets import inventory, pricing
+from tickets.exceptions import PromoCodeExhausted, TicketsError
 from tickets.inventory import taking_inventory
 from tickets.models import (
     Order,
@@ -42,6 +43,30 @@ def usable_promo_code(event: Event, code: str, *, now: dt.datetime) -> PromoCode
     """The event's promo code spelled `code`, if it is valid at `now`."""
     promo = promo_codes_matching(event, code).first()
     return promo if promo is not None and pricing.promo_is_valid_at(promo, now=now) else None
+
+
+def refuse_unusable_promo_code(promo: PromoCode | None, *, now: dt.datetime) -> None:
+    """Raise the refusal of a promo code that cannot be used at `now`: TicketsError
+    `invalid_promo_code` (no such code, or one not valid yet: a code is not revealed before it
+    opens), `promo_code_expired`, or PromoCodeExhausted (409) once its uses are taken."""
+    if promo is None or (promo.valid_from is not None and now < promo.valid_from):
+        raise TicketsError(
+            "That promo code is not valid.", field="promo_code", code="invalid_promo_code"
+        )
+    if not pricing.promo_is_valid_at(promo, now=now):
+        raise TicketsError(
+            "That promo code has expired.", field="promo_code", code="promo_code_expired"
+        )
+    if promo.max_uses is not None and promo_code_uses(promo, now=now) >= promo.max_uses:
+        raise PromoCodeExhausted("That promo code has been used up.", field="promo_code")
+
+
+def checked_promo_code(event: Event, code: str, *, now: dt.datetime) -> PromoCode:
+    """The event's promo code spelled `code`, if it can be used at `now`; otherwise raises
+    its refusal (see `refuse_unusable_promo_code`)."""
+    promo = promo_codes_matching(event, code).first()
+    refuse_unusable_promo_code(promo, now=now)
+    return promo
 
 
 def promo_covers(promo: PromoCode, pass_type: PassType) -> bool:

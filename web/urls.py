@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from web.views import account, agenda, door, events, orders, passes, speaker_portal, speakers
+from web.views import (
+    account,
+    agenda,
+    door,
+    events,
+    notices,
+    orders,
+    passes,
+    speaker_portal,
+    speakers,
+)
 
 app_name = "web"
 
@@ -10,6 +20,7 @@ urlpatterns = [
     path("", events.home, name="home"),
     path("events/<slug:slug>/", events.event_home, name="event"),
     path("events/<slug:slug>/agenda/", agenda.agenda, name="agenda"),
+    path("events/<slug:slug>/changelog/", agenda.changelog_page, name="changelog"),
     path("events/<slug:slug>/sessions/<id:session_id>/", agenda.session_detail, name="session"),
     path(
         "events/<slug:slug>/sessions/<id:session_id>/bookmark/",
@@ -24,6 +35,12 @@ urlpatterns = [
     ),
     path("account/", account.account, name="account"),
     path("account/delete/", account.delete_account, name="delete-account"),
+    path("account/notices/", notices.programme_notices, name="programme-notices"),
+    path("account/push/", notices.push_subscribe, name="push-subscribe"),
+    path("account/push/remove/", notices.push_unsubscribe, name="push-unsubscribe"),
+    path("notices/off/<str:token>/", notices.unsubscribe_link, name="notices-unsubscribe"),
+    path("sw.js", notices.service_worker, name="service-worker"),
+    path("manifest.webmanifest", notices.web_manifest, name="web-manifest"),
     *(
         path(f"{base}{suffix}", view, name=f"{name}{page}")
         for base, name in (

@@ -31,6 +31,11 @@ urlpatterns = [
         views.ScheduleJsonView.as_view(),
         name="schedule-json",
     ),
+    path(
+        "events/<slug:event_slug>/releases/",
+        views.ReleaseListView.as_view(),
+        name="release-list",
+    ),
     path("events/<slug:event_slug>/bundle/", views.BundleView.as_view(), name="bundle"),
     path("speakers/<id:speaker_id>/", views.SpeakerProfileView.as_view(), name="speaker-detail"),
     path("me/agenda/", views.MyAgendaView.as_view(), name="my-agenda"),

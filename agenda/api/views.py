@@ -12,7 +12,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,9 +21,10 @@ from agenda.api.serializers import (
     BookmarkSerializer,
     BundleSerializer,
     LineupSpeakerSerializer,
+    ScheduleReleaseSerializer,
     SessionSerializer,
     SpeakerProfileSerializer,
-    SpeakerSerializer,
+    headshot_urls,
 )
 from agenda.changes import (
     session_ids_removed_since,
@@ -34,9 +34,9 @@ from agenda.changes import (
     stage_ids_removed_since,
     tag_slugs_removed_since,
 )
+from agenda.models import ScheduleRelease
 from agenda.rows import (
     SESSION_COLUMNS,
-    api_datetime,
     rows_of_values,
     session_documents,
     session_rows,
@@ -45,6 +45,8 @@ from agenda.rows import (
 from agenda.selectors import (
     agenda_version,
     bookmarked_sessions,
+    event_releases,
+    latest_release_version,
     lineup_with_sessions,
     public_lineup,
     public_speaker_profiles,
@@ -59,6 +61,7 @@ from config.api.delta import (
     parse_updated_since,
 )
 from config.api.errors import ErrorSerializer
+from config.api.timestamps import ApiJSONRenderer, api_timestamp
 from core.extensions import BUNDLE_SECTIONS
 from events.api.serializers import EventDetailSerializer
 from events.models import Event, Session
@@ -92,6 +95,10 @@ class EventAgendaMixin:
     def absolute_url(self, name: str, **kwargs) -> str:
         return self.request.build_absolute_uri(reverse(name, kwargs=kwargs))
 
+    def speaker_headshots(self, speaker: Speaker) -> dict[str, str] | None:
+        """A speaker's `headshots` for agenda.rows, absolute as the serializers give them."""
+        return headshot_urls(speaker, self.request)
+
 
 @extend_schema_view(
     get=extend_schema(
@@ -124,7 +131,9 @@ class SessionListView(EventAgendaMixin, ConditionalGetMixin, DeltaListMixin, gen
         sessions = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(sessions.prefetch_related(None).values(*SESSION_COLUMNS))
         return self.get_paginated_response(
-            session_documents(rows_of_values(page, event=self.event))
+            session_documents(
+                rows_of_values(page, event=self.event), headshot_urls=self.speaker_headshots
+            )
         )
 
 
@@ -243,11 +252,12 @@ class ScheduleExportView(EventAgendaMixin, ConditionalGetMixin, APIView):
             "event": self.event,
             "sessions": session_rows(published_sessions(self.event), event=self.event),
             "base_url": self.absolute_url("event-detail", event_slug=self.event.slug),
+            "version": latest_release_version(self.event),
         }
         if self.export_format == "xml":
             body = schedule_formats.schedule_xml(**arguments)
             return HttpResponse(body, content_type="application/xml; charset=utf-8")
-        body = JSONRenderer().render(schedule_formats.schedule_json(**arguments))
+        body = ApiJSONRenderer().render(schedule_formats.schedule_json(**arguments))
         return HttpResponse(body, content_type="application/json")
 
 
@@ -275,6 +285,26 @@ class ScheduleJsonView(ScheduleExportView):
     """schedule.json (version 1 of the published JSON schema)."""
 
     export_format = "json"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["agenda"],
+        summary="The schedule's releases with their changes",
+        responses={200: ScheduleReleaseSerializer(many=True), **NOT_FOUND},
+    )
+)
+class ReleaseListView(EventAgendaMixin, ConditionalGetMixin, generics.ListAPIView):
+    """The organizer's releases of the schedule, newest first, each with the sessions that
+    changed since the previous one: new, moved, stage changed, retitled, speakers changed,
+    cancelled, reinstated, removed. The frab exports carry the latest one's `version`."""
+
+    queryset = ScheduleRelease.objects.none()  # tells the schema generator the model
+    serializer_class = ScheduleReleaseSerializer
+    filter_backends = ()
+
+    def get_queryset(self):
+        return event_releases(self.event)
 
 
 @extend_schema_view(
@@ -322,15 +352,14 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
         sessions = session_rows(sessions, event=event)
         tags = {tag.slug: tag for session in sessions for tag in session.tags}
         context = {"request": self.request, "sales_status": event_sales_status(event)}
-        headshots = SpeakerSerializer(context=context).get_headshots
         data = {
             "event": EventDetailSerializer(
                 Event.objects.prefetch_related("stages").get(pk=event.pk), context=context
             ).data,
             "tags": [{"slug": tag.slug, "name": tag.name} for _, tag in sorted(tags.items())],
-            "sessions": session_documents(sessions),
+            "sessions": session_documents(sessions, headshot_urls=self.speaker_headshots),
             "speakers": speaker_documents(
-                speakers.order_by("name", "pk"), event=event, headshot_urls=headshots
+                speakers.order_by("name", "pk"), event=event, headshot_urls=self.speaker_headshots
             ),
         }
         if since is not None:
@@ -342,12 +371,12 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
                 "stages": stage_ids_removed_since(event, since),
                 "tags": tag_slugs_removed_since(event, since, still_used=published_sessions(event)),
             }
-        data["synced_at"] = api_datetime(synced_at)
+        data["synced_at"] = api_timestamp(synced_at)
         for section in self.sections:
             data[section.key] = section.data(since)
             if since is not None:
                 data["deleted"][section.key] = section.deleted(since)
-        return JSONRenderer().render(data)
+        return ApiJSONRenderer().render(data)
 
 
 class MyAgendaMixin(CacheControlMixin):

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django_filters.utils import translate_validation
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -107,7 +108,24 @@ class ConditionalGetMixin(CacheControlMixin):
     """
 
     def get(self, request, *args, **kwargs):
+        self.refuse_invalid_query(request)
         return self.check_not_modified(request) or super().get(request, *args, **kwargs)
+
+    def refuse_invalid_query(self, request) -> None:
+        """A page size or filter the view would refuse is refused (400) before any 304: a
+        precondition only applies to a request that would otherwise succeed (RFC 9110,
+        13.2.1). Costs no query unless a filter that looks values up is given."""
+        paginator = getattr(self, "paginator", None)
+        if paginator is not None and self.is_list():
+            paginator.get_page_size(request)
+        for backend in getattr(self, "filter_backends", ()):
+            get_filterset = getattr(backend(), "get_filterset", None)
+            filterset = get_filterset and get_filterset(request, self.get_queryset(), self)
+            if filterset is not None and not filterset.is_valid():
+                raise translate_validation(filterset.errors)
+
+    def is_list(self) -> bool:
+        return hasattr(self, "list")
 
     def check_not_modified(self, request) -> HttpResponse | None:
         """Set this answer's validators; a 304 if the client's copy is current, or the stored

@@ -1,9 +1,16 @@
 """Delta sync for offline-first apps: `?updated_since=` gives what changed and what was removed.
 
-The answer carries `synced_at`, the value to send as `updated_since` next time. It lies a
-minute before the request so that a change committed by a slow concurrent transaction (whose
-`updated_at` predates its commit) is sent again rather than missed; apps upsert by id, so a
-repeat is harmless.
+The answer carries `synced_at`, the value to send as `updated_since` next time (SYNCED_AT_HELP
+says it to app developers). Why it lies about a minute before the request: a row's
+`updated_at` is stamped when it is saved, not when its transaction commits, so a change being
+committed while an answer is read carries a stamp earlier than the answer. `synced_at` is the
+moment the answer was read minus CLOCK_SKEW_MARGIN, rounded down to the second as the API
+writes instants; deltas return what changed strictly after `updated_since`. Hence the
+guarantee, tested in tests/agenda/test_delta_sync.py: any change missing from an answer whose
+transaction committed within CLOCK_SKEW_MARGIN of saving it is in the next delta sent with
+that answer's `synced_at`. The price is that the next delta repeats up to a minute of changes;
+apps upsert by id, so a repeat is harmless. A body replayed from the cache (the agenda did not
+change) keeps the `synced_at` of its first rendering: earlier still, so just as safe.
 """
 
 import datetime as dt
@@ -19,12 +26,21 @@ from config.api.pagination import CappedPageNumberPagination
 
 CLOCK_SKEW_MARGIN = dt.timedelta(minutes=1)
 
+SYNCED_AT_HELP = (
+    "Send this value unchanged as `updated_since` on the next sync (not your own clock, nor "
+    "the largest `updated_at` seen): every change this answer may have missed is in that "
+    "delta. It lies about a minute before the request, so that changes still being committed "
+    "while the answer was read are not missed; the next delta may repeat changes you already "
+    "have, so store items by id. A cached answer may carry an earlier value, which is as safe."
+)
+
 UPDATED_SINCE_PARAMETER = OpenApiParameter(
     "updated_since",
     OpenApiTypes.DATETIME,
     description=(
-        "Only items changed after this instant (ISO 8601 with offset), plus the ids of items "
-        "removed since then in `deleted`. Send the `synced_at` of the previous answer. "
+        "Only items changed after this instant (RFC 3339, e.g. `2026-12-25T17:15:00Z`; any "
+        "offset is accepted), plus the ids of items removed since then in `deleted`. Send the "
+        "`synced_at` of the previous answer. "
         "Deletions are remembered for a limited number of days; older values answer 410 "
         "`delta_expired`, and the app should download everything again."
     ),
@@ -65,7 +81,8 @@ def parse_updated_since(request) -> dt.datetime | None:
 
 
 def next_sync_point() -> dt.datetime:
-    return timezone.now() - CLOCK_SKEW_MARGIN
+    """The `synced_at` of an answer read now (see the module docstring)."""
+    return (timezone.now() - CLOCK_SKEW_MARGIN).replace(microsecond=0)
 
 
 class DeltaPagination(CappedPageNumberPagination):
@@ -73,7 +90,7 @@ class DeltaPagination(CappedPageNumberPagination):
 
     def get_paginated_response(self, data, *, deleted=None, synced_at=None):
         response = super().get_paginated_response(data)
-        response.data["synced_at"] = synced_at.isoformat()
+        response.data["synced_at"] = synced_at
         if deleted is not None:
             response.data["deleted"] = deleted
         return response
@@ -83,8 +100,8 @@ class DeltaPagination(CappedPageNumberPagination):
         schema["properties"]["synced_at"] = {
             "type": "string",
             "format": "date-time",
-            "description": "Send as `updated_since` on the next sync.",
-            "example": "2026-11-28T02:59:00+00:00",
+            "description": SYNCED_AT_HELP,
+            "example": "2026-11-28T02:59:00Z",
         }
         schema["properties"]["deleted"] = {
             "type": "array",

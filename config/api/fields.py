@@ -1,28 +1,19 @@
 """Serializer fields shared by the apps' APIs."""
 
-from operator import attrgetter
-
 from rest_framework import serializers
 
 
-class EventLocalDateTimeField(serializers.DateTimeField):
-    """An instant shown in the zone of the event it belongs to, ISO 8601 with that offset.
+class OptionalURLField(serializers.URLField):
+    """A link the model may leave blank, written as null when it is, so that its schema is one
+    type (a URI) that may be null rather than a URI or an empty string."""
 
-    `event_path` names the event from the serialized object (`"event"` for a session, `""`
-    for the event itself).
-    """
-
-    def __init__(self, *, event_path: str = "event", **kwargs) -> None:
-        self.event_of = attrgetter(event_path) if event_path else (lambda event: event)
+    def __init__(self, **kwargs) -> None:
         kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
-    def get_attribute(self, instance):
-        value = super().get_attribute(instance)
-        return value.astimezone(self.event_of(instance).tzinfo) if value else None
-
     def to_representation(self, value) -> str | None:
-        return value.isoformat() if value else None
+        return value or None
 
 
 class StrictBooleanField(serializers.BooleanField):

@@ -141,6 +141,9 @@ class PublicApiMicroCache:
         for name, value in current["headers"].items():
             response[name] = value
         response["ETag"] = etag
+        # Says the answer came from the shared cache, not this process's view (for tracing
+        # which process rendered what behind a load balancer).
+        response["X-Greenroom-Cache"] = "hit"
         patch_cache_control(response, public=True, max_age=settings.GREENROOM_PUBLIC_MAX_AGE)
         patch_vary_headers(response, ["Accept", "Accept-Encoding"])
         return response

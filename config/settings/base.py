@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.logging import logging_config
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "agenda",
     "privacy",
     "accounts",
+    "webhooks",
+    "notices",
     "web",
 ]
 
@@ -108,6 +111,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# PgBouncer in transaction pooling (deploy/pgbouncer.ini) hands each transaction whichever server
+# connection is free, so nothing may outlive a transaction on the server: no server-side
+# cursors (`.iterator()` would open a named cursor in one and fetch from another), no prepared
+# statements (psycopg prepares a query run often, on one server connection only). The code
+# takes only transaction-level locks and settings (pg_advisory_xact_lock, set_config(…, true));
+# SET TIME ZONE, which Django may send on connecting, is tracked and replayed by PgBouncer.
+DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured(f"DATABASE_POOLER is empty or pgbouncer, not {DATABASE_POOLER!r}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -190,8 +205,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Every instant as RFC 3339 in UTC with Z, to the second (config/api/timestamps.py).
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.timestamps.ApiJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # Bodies are JSON only: form encodings read an empty optional field as "not sent" and
@@ -299,9 +316,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Greenroom API",
     "DESCRIPTION": (
         "Events, agenda, speakers, personal agendas and passes of Greenroom conferences. "
-        "Times are ISO 8601 with the offset of the event's own time zone; money is integer "
-        "minor units with a lowercase ISO 4217 currency. Every error is JSON with a stable "
-        "`code`. Lists accept `updated_since` for delta sync and report what was removed."
+        "Every instant is RFC 3339 in UTC with `Z`, to the second (`2026-12-25T17:15:00Z`); "
+        "show it in the event's IANA `time_zone`. Money is integer minor units with a "
+        "lowercase ISO 4217 currency. Every error is JSON with a stable `code`. Lists accept "
+        "`updated_since` for delta sync (send the previous answer's `synced_at` unchanged) and "
+        "report what was removed. Each operation lists every status it answers; reads that send "
+        "an `ETag` answer 304 to `If-None-Match`; operations without a lock (`security: []`) "
+        "need no credentials."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -313,9 +334,12 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.api.schema.add_bundle_sections",
+        "config.api.schema.make_valid_for_openapi_30",
     ],
     "ENUM_NAME_OVERRIDES": {
         "EventStatusEnum": "events.models.EventStatus",
+        "SessionStatusEnum": "events.models.SessionStatus",
+        "ReleaseChangeKindEnum": "agenda.releases.ChangeKind",
         "OrderStatusEnum": "tickets.models.OrderStatus",
         "TicketStatusEnum": "tickets.models.TicketStatus",
     },
@@ -356,8 +380,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # With Redis as broker, a message whose worker died unacknowledged (killed, host lost) goes
 # back to the queue only once it is `visibility_timeout` old: 15 minutes rather than kombu's
 # hour, so a lost confirmation or refund is retried soon. It must stay longer than any task
-# runs (ours take seconds) and than any countdown/ETA (we use none), or those are delivered
-# twice. The five-minute reconciliation re-queues missing confirmations anyway.
+# runs (ours take seconds) and than any countdown/ETA (only the notices digest waits, for
+# NOTICES_BATCH_WINDOW), or those are delivered twice. The five-minute reconciliation
+# re-queues missing confirmations anyway.
 # Queuing a task happens inside requests (after commit): a Redis that stops answering must cost
 # a request seconds, not hang it. Connecting gives up after 2 s and a silent socket after 3 s
 # (more than the worker's 1 s polling); the order is kept either way and the reconciliation
@@ -375,14 +400,40 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-tombstones": {"task": "core.tasks.purge_old_tombstones", "schedule": 24 * 3600},
     "expire-held-orders": {"task": "tickets.tasks.expire_held_orders_task", "schedule": 60},
     "reconcile-pending-orders": {"task": "tickets.tasks.reconcile_pending_orders", "schedule": 300},
+    "send-overdue-programme-digests": {
+        "task": "notices.tasks.send_overdue_programme_digests",
+        "schedule": 300,
+    },
     "anonymise-past-attendees": {
         "task": "privacy.tasks.anonymise_past_attendees",
         "schedule": 24 * 3600,
     },
+    "send-due-webhooks": {"task": "webhooks.tasks.send_due_webhooks", "schedule": 60},
 }
 
+# Notices to people who bookmarked a session that moved, changed stage or was cancelled
+# (notices/): changes within this many seconds of the first are collected into one digest per
+# person. Keep it below CELERY_VISIBILITY_TIMEOUT, or Redis hands the waiting digest task to a
+# second worker (harmless, as a digest is sent once, but wasted work).
+NOTICES_BATCH_WINDOW = int(os.environ.get("NOTICES_BATCH_WINDOW", "600"))
+# Web Push (VAPID, RFC 8292): the site's key pair as base64url (the private key's raw 32 bytes,
+# the public key's uncompressed 65-byte point) and the contact (`mailto:` or `https:`) push
+# services may write to. Unset here, a development pair is made once and kept in
+# VAPID_DEVELOPMENT_KEY_FILE; production settings make none, so push stays off without keys.
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:events@greenroom.test")
+VAPID_DEVELOPMENT_KEY_FILE: Path | None = VAR_DIR / "vapid-development-key.txt"
+
 # Apps whose models the "Organizers" group may manage in the admin.
-GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets"]
+GREENROOM_ORGANIZER_APPS = ["events", "speakers", "agenda", "tickets", "webhooks"]
+
+# Outbound webhooks (webhooks/addresses.py): in development endpoints may be on this machine or
+# the local network and plain http; production refuses both (server-side request forgery).
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", True)
+WEBHOOKS_REQUIRE_HTTPS = env_bool("WEBHOOKS_REQUIRE_HTTPS", False)
+# An endpoint answering nothing but failures this long is disabled and the organizers told.
+WEBHOOKS_DISABLE_AFTER_DAYS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_DAYS", "5"))
 
 LOGGING = logging_config(
     level=os.environ.get("LOG_LEVEL", "INFO"), handler={"class": "logging.StreamHandler"}

@@ -6,12 +6,15 @@ Tests that need a real Celery worker switch eager mode off themselves (see tests
 
 import os
 import tempfile
+from pathlib import Path
 
 from config.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="greenroom-test-media-")
+# A development VAPID key made for this test run, not the one `make run` keeps in var/.
+VAPID_DEVELOPMENT_KEY_FILE = Path(tempfile.mkdtemp(prefix="greenroom-test-vapid-")) / "key.txt"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
 # Eager unless a test starts a real worker (tests/conftest.py); the broker and result backend
 # are only contacted then, so a machine without Redis runs every other test.

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from config.api.filters import StrictBooleanFilter
 from events.models import Event
 from events.selectors import not_yet_ended
 
@@ -10,7 +11,7 @@ from events.selectors import not_yet_ended
 class EventFilter(django_filters.FilterSet):
     """`upcoming`, `q` (name, tagline, description) and `tag` (a topic slug)."""
 
-    upcoming = django_filters.BooleanFilter(
+    upcoming = StrictBooleanFilter(
         method="filter_upcoming", label="Only events that have not ended yet."
     )
     q = django_filters.CharFilter(method="filter_text", label="Words in name, tagline or text.")

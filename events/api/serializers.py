@@ -2,7 +2,6 @@
 
 from rest_framework import serializers
 
-from config.api.fields import EventLocalDateTimeField
 from events.models import Event, Stage, Tag
 
 
@@ -25,11 +24,11 @@ class TagSerializer(serializers.ModelSerializer):
 class EventSerializer(serializers.ModelSerializer):
     """An event as it appears in lists."""
 
-    starts_at = EventLocalDateTimeField(
-        event_path="", help_text="Midnight at the start of the first day, event's zone."
+    starts_at = serializers.DateTimeField(
+        read_only=True, help_text="Midnight at the start of the first day, in `time_zone`."
     )
-    ends_at = EventLocalDateTimeField(
-        event_path="", help_text="Midnight after the last day, event's zone."
+    ends_at = serializers.DateTimeField(
+        read_only=True, help_text="Midnight after the last day, in `time_zone`."
     )
 
     class Meta:

@@ -39,7 +39,7 @@ def session_ids(response) -> list[int]:
     return [item["id"] for item in response.json()["results"]]
 
 
-def test_session_shows_stage_local_times_tags_and_speakers_in_order(api):
+def test_session_shows_stage_utc_times_tags_and_speakers_in_order(api):
     event = EventFactory(time_zone="Asia/Shanghai")
     session = SessionFactory(
         event=event,
@@ -64,8 +64,8 @@ def test_session_shows_stage_local_times_tags_and_speakers_in_order(api):
 
     body = api.get(reverse("session-detail", args=[event.slug, session.pk])).json()
 
-    assert body["starts_at"] == "2030-06-10T10:00:00+08:00"
-    assert body["ends_at"] == "2030-06-10T10:45:00+08:00"
+    assert body["starts_at"] == "2030-06-10T02:00:00Z"
+    assert body["ends_at"] == "2030-06-10T02:45:00Z"
     assert (body["duration_minutes"], body["format"]) == (45, "panel")
     assert body["stage"] == {"id": session.stage_id, "name": "Main Stage"}
     assert body["tags"] == [{"slug": "robotaxi", "name": "robotaxi"}]
@@ -157,8 +157,8 @@ def test_day_filter_reads_the_event_zone_across_a_dst_change(api):
 
     assert session_ids(saturday) == [late_saturday.pk]
     assert session_ids(sunday) == [sunday_morning.pk]
-    assert saturday.json()["results"][0]["starts_at"] == "2030-03-09T23:30:00-08:00"
-    assert sunday.json()["results"][0]["starts_at"] == "2030-03-10T09:00:00-07:00"
+    assert saturday.json()["results"][0]["starts_at"] == "2030-03-10T07:30:00Z"
+    assert sunday.json()["results"][0]["starts_at"] == "2030-03-10T16:00:00Z"
 
 
 def test_lineup_lists_confirmed_and_scheduled_speakers_with_their_sessions(api):
@@ -444,3 +444,100 @@ def test_stage_filter_by_an_unknown_slug_or_an_id_past_64_bits_finds_nothing(api
 
     assert (unknown.status_code, session_ids(unknown)) == (200, [])
     assert (huge.status_code, session_ids(huge)) == (200, [])
+
+
+def speaker_with_headshot():
+    return SpeakerFactory(
+        headshot="headshots/grace.jpg",
+        headshot_renditions={side: f"headshots/grace_{side}.jpg" for side in ("96", "256", "512")},
+    )
+
+
+def test_session_speakers_carry_absolute_headshot_urls_by_side_or_null(api):
+    session = SessionFactory()
+    SessionSpeakerFactory(session=session, speaker=speaker_with_headshot(), position=1)
+    SessionSpeakerFactory(session=session, speaker=SpeakerFactory(headshot=""), position=2)
+
+    body = api.get(reverse("session-detail", args=[session.event.slug, session.pk])).json()
+
+    assert [speaker["headshots"] for speaker in body["speakers"]] == [
+        {
+            "96": "http://testserver/media/headshots/grace_96.jpg",
+            "256": "http://testserver/media/headshots/grace_256.jpg",
+            "512": "http://testserver/media/headshots/grace_512.jpg",
+        },
+        None,
+    ]
+
+
+def test_session_speaker_headshots_match_the_speaker_endpoint(api):
+    speaker = speaker_with_headshot()
+    session = SessionSpeakerFactory(speaker=speaker).session
+    LineupEntryFactory(event=session.event, speaker=speaker)
+
+    in_session = api.get(reverse("session-list", args=[session.event.slug])).json()
+    profile = api.get(reverse("speaker-detail", args=[speaker.pk])).json()
+
+    assert in_session["results"][0]["speakers"][0]["headshots"] == profile["headshots"]
+
+
+def agenda_with_headshots(sessions: int) -> str:
+    event = EventFactory()
+    stage = StageFactory(event=event)
+    for index in range(sessions):
+        session = SessionFactory(
+            event=event, stage=stage, starts_at=local_time(event, 0, 8 + index)
+        )
+        session.tags.add(TagFactory())
+        for position in (1, 2):
+            SessionSpeakerFactory(
+                session=session, speaker=speaker_with_headshot(), position=position
+            )
+    return reverse("session-list", args=[event.slug])
+
+
+def test_session_list_with_headshots_costs_the_same_queries_for_many_sessions(
+    api, django_assert_max_num_queries
+):
+    one = agenda_with_headshots(1)
+    many = agenda_with_headshots(12)
+    with CaptureQueriesContext(connection) as for_one:
+        assert api.get(one).status_code == 200
+
+    with django_assert_max_num_queries(len(for_one)):
+        response = api.get(many)
+
+    assert [len(session["speakers"]) for session in response.json()["results"]] == [2] * 12
+
+
+def test_session_carries_its_livestream_and_recording_links_or_null(api):
+    event = EventFactory()
+    streamed = SessionFactory(
+        event=event,
+        starts_at=local_time(event, 0, 9),
+        livestream_url="https://stream.example/main",
+        recording_url="https://video.example/talk-1",
+    )
+    SessionFactory(event=event, starts_at=local_time(event, 0, 10))
+
+    results = api.get(reverse("session-list", args=[event.slug])).json()["results"]
+
+    assert [(item["id"], item["livestream_url"], item["recording_url"]) for item in results] == [
+        (streamed.pk, "https://stream.example/main", "https://video.example/talk-1"),
+        (results[1]["id"], None, None),
+    ]
+
+
+def test_bundle_sessions_carry_links_and_speaker_headshots(api):
+    session = SessionFactory(recording_url="https://video.example/talk-1")
+    SessionSpeakerFactory(session=session, speaker=speaker_with_headshot())
+
+    [bundled] = api.get(reverse("bundle", args=[session.event.slug])).json()["sessions"]
+
+    assert (bundled["recording_url"], bundled["livestream_url"]) == (
+        "https://video.example/talk-1",
+        None,
+    )
+    assert bundled["speakers"][0]["headshots"]["96"] == (
+        "http://testserver/media/headshots/grace_96.jpg"
+    )

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from agenda.changes import PARTS, SESSION_DELETED, Part, last_changed
 from agenda.models import AgendaVersion
 from agenda.selectors import agenda_version
+from agenda.services import release_schedule
 from core.models import Tombstone
 from core.services import record_deletion
 from events.models import Event
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def agenda():
     """An event with one of every part: a session with a tag and a speaker (with company and
-    link) in the lineup, an empty stage (deletable), and a tombstone."""
+    link) in the lineup, an empty stage (deletable), a tombstone and a release."""
     session = SessionSpeakerFactory().session
     event = session.event
     session.tags.add(TagFactory())
@@ -41,6 +42,7 @@ def agenda():
     LineupEntryFactory(event=event, speaker=speaker)
     StageFactory(event=event)
     record_deletion(kind=SESSION_DELETED, object_id=999, event_id=event.pk)
+    release_schedule(event=event, version="1.0")
     return event
 
 
@@ -140,6 +142,19 @@ def test_an_organization_edit_moves_every_event_its_speakers_appear_in(agenda):
 
     after = {event.pk: agenda_version(event).token for event in (agenda, elsewhere, untouched)}
     assert [before[pk] != after[pk] for pk in before] == [True, True, False]
+
+
+def test_releasing_the_schedule_moves_the_version_and_the_frab_exports_answer_anew(agenda):
+    api = APIClient()
+    url = reverse("schedule-json", args=[agenda.slug])
+    etag = api.get(url)["ETag"]
+    before = agenda_version(agenda)
+
+    release_schedule(event=agenda, version="2.0")
+
+    assert agenda_version(agenda).token != before.token
+    response = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (response.status_code, response.json()["schedule"]["version"]) == (200, "2.0")
 
 
 def test_a_session_moved_to_another_event_moves_both_versions(agenda):

@@ -223,3 +223,18 @@ def test_agenda_calendar_strips_control_characters_from_session_text():
     assert str(vevent["DESCRIPTION"]).startswith(
         "Who gets driverless cars onto public roads first, and how.\n\n"
     )
+
+
+def test_agenda_calendar_description_ends_with_where_to_watch():
+    session = SessionFactory(
+        abstract="",
+        livestream_url="https://stream.example/main",
+        recording_url="https://video.example/talk-1",
+    )
+
+    calendar = Calendar.from_ical(agenda_calendar(name="Mobility", sessions=[session]))
+
+    (vevent,) = calendar.events
+    assert str(vevent["DESCRIPTION"]) == (
+        "Watch live: https://stream.example/main\nWatch the recording: https://video.example/talk-1"
+    )

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from agenda.services import SpeakerSlot, schedule_session
-from events.models import Session
+from agenda.services import SpeakerSlot, cancel_session, schedule_session
+from events.models import Session, Stage
 from tests.factories import (
     EventFactory,
     LineupEntryFactory,
@@ -119,6 +119,23 @@ def test_sessions_delta_includes_a_republished_session(clock):
     Session.objects.filter(pk=session.pk).update(is_published=True, updated_at=timezone.now())
 
     assert ids(sync(session.event, synced)) == [session.pk]
+
+
+def test_sessions_delta_includes_a_cancelled_session_marked(clock):
+    event = EventFactory()
+    stage = StageFactory(event=event)
+    cancelled = SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 9))
+    SessionFactory(event=event, stage=stage, starts_at=local_time(event, 0, 11))
+    since = clock()
+    clock()
+
+    cancel_session(session=cancelled)
+
+    page = sync(event, since)
+    assert [(item["id"], item["status"]) for item in page["results"]] == [
+        (cancelled.pk, "cancelled")
+    ]
+    assert page["deleted"] == []
 
 
 def test_synced_at_lies_before_the_request_so_slow_commits_are_not_missed(clock):
@@ -242,3 +259,53 @@ def test_bundle_delta_reports_a_tag_no_published_session_carries_any_more(clock)
     removed = sorted(tag.slug for tag in (dropped, withdrawn_only, deleted_only))
     assert bundle["deleted"]["tags"] == removed
     assert [tag["slug"] for tag in bundle["tags"]] == [kept.slug]
+
+
+def sessions_since(event, synced_at: str) -> list[int]:
+    response = APIClient().get(
+        reverse("session-list", args=[event.slug]), {"updated_since": synced_at}
+    )
+    return ids(response.json())
+
+
+def test_a_change_committed_after_an_answer_is_in_the_delta_from_its_synced_at(clock):
+    event = EventFactory()
+    session = SessionFactory(event=event, starts_at=local_time(event, 0, 9))
+    SessionFactory(event=event, starts_at=local_time(event, 0, 11))
+    clock()
+    synced_at = sync(event, None)["synced_at"]
+    clock(minutes=1)
+
+    session.recording_url = "https://video.example/talk"
+    session.save()
+
+    assert sessions_since(event, synced_at) == [session.pk]
+
+
+@pytest.mark.parametrize(
+    ("stamped_before_the_answer", "in_the_delta"),
+    [(dt.timedelta(seconds=59), True), (dt.timedelta(seconds=61), False)],
+    ids=["within-the-margin", "beyond-the-margin"],
+)
+def test_change_stamped_up_to_a_minute_before_an_answer_reaches_the_next_delta(
+    clock, stamped_before_the_answer, in_the_delta
+):
+    # A slow transaction: its row was saved (and stamped) before the answer was read, but was
+    # committed, and so became visible, only after it.
+    event = EventFactory()
+    request_time = clock()
+    synced_at = sync(event, None)["synced_at"]
+    late = SessionFactory(event=event)
+    Session.objects.filter(pk=late.pk).update(updated_at=request_time - stamped_before_the_answer)
+    Stage.objects.filter(pk=late.stage_id).update(
+        updated_at=request_time - stamped_before_the_answer
+    )
+
+    assert (sessions_since(event, synced_at) == [late.pk]) is in_the_delta
+
+
+def test_synced_at_is_written_in_utc_to_the_second(clock):
+    event = EventFactory()
+    clock(minutes=1)
+
+    assert sync(event, None)["synced_at"] == "2030-01-01T12:00:00Z"

@@ -247,8 +247,8 @@ def test_schedule_json_session_carries_its_fields():
         "abstract": "Who gets driverless cars onto public roads first, and how.",
         "description": "",
         "persons": [
-            {"id": moderator.pk, "guid": guid("speaker", moderator.pk), "name": "Jewel Li"},
-            {"id": panelist.pk, "guid": guid("speaker", panelist.pk), "name": "Tony Han"},
+            {"id": moderator.pk, "guid": guid("speaker", moderator.pk), "public_name": "Jewel Li"},
+            {"id": panelist.pk, "guid": guid("speaker", panelist.pk), "public_name": "Tony Han"},
         ],
         "links": [],
         "attachments": [],
@@ -528,3 +528,49 @@ def test_schedule_exports_issue_no_queries(django_assert_num_queries):
     with django_assert_num_queries(0):
         schedule_xml(event=event, sessions=sessions, base_url=event_url(event))
         schedule_json(event=event, sessions=sessions, base_url=event_url(event))
+
+
+def person_kinds_matched(person: dict) -> list[str]:
+    """Which of the schema's two person kinds (its Person oneOf) `person` is."""
+    validator = json_validator()
+    definitions = validator.schema["definitions"]
+    return [
+        kind
+        for kind in ("FrabPerson", "PretalxPerson")
+        if validator.evolve(
+            schema={"$ref": f"#/definitions/{kind}", "definitions": definitions}
+        ).is_valid(person)
+    ]
+
+
+def test_schedule_json_persons_are_frab_persons_with_a_public_name():
+    event, panel = build_agenda()
+
+    sent = assert_valid_json(as_json(event, published_sessions(event)))
+
+    [talk] = [talk for talk in json_events(sent) if talk["id"] == panel.pk]
+    assert [person["public_name"] for person in talk["persons"]] == ["Jewel Li", "Tony Han"]
+    assert [person_kinds_matched(person) for person in talk["persons"]] == [["FrabPerson"]] * 2
+
+
+def test_schedule_exports_link_the_livestream_and_the_recording_validly():
+    event = EventFactory()
+    session = SessionFactory(
+        event=event,
+        livestream_url="https://stream.example/main",
+        recording_url="https://video.example/talk-1",
+    )
+
+    sent = assert_valid_json(as_json(event, published_sessions(event)))
+    root = assert_valid_xml(as_xml(event, published_sessions(event)))
+
+    links = [
+        {"type": "media", "url": "https://stream.example/main", "title": "Livestream"},
+        {"type": "media", "url": "https://video.example/talk-1", "title": "Recording"},
+    ]
+    assert json_events(sent)[0]["links"] == links
+    xml_links = xml_events_by_id(root)[session.pk].iterfind("links/link")
+    assert [
+        {"type": link.get("type"), "url": link.get("href"), "title": link.text}
+        for link in xml_links
+    ] == links

@@ -248,3 +248,23 @@ def test_new_speaker_row_shows_no_position_to_share(organizer_client):
     response = organizer_client.get(ADD_URL)
 
     assert 'name="session_speakers-0-position" value="1"' not in response.content.decode()
+
+
+def test_livestream_and_recording_links_are_saved_from_the_session_form(organizer_client):
+    stage = StageFactory()
+    form = session_form(
+        stage,
+        day=stage.event.start_date,
+        start="09:30",
+        end="10:15",
+        livestream_url="https://stream.example/main",
+        recording_url="https://video.example/talk-1",
+    )
+
+    response = organizer_client.post(ADD_URL, form)
+
+    assert response.status_code == 302
+    assert Session.objects.values_list("livestream_url", "recording_url").get() == (
+        "https://stream.example/main",
+        "https://video.example/talk-1",
+    )

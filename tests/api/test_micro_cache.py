@@ -126,3 +126,10 @@ def test_micro_cache_serves_public_machine_formats_to_anonymous_clients(client, 
 
     assert (len(queries), again["Content-Type"]) == (0, content_type)
     assert (again.content, again["Cache-Control"]) == (first.content, "public, max-age=60")
+
+
+def test_answer_from_the_micro_cache_says_so_and_a_rendered_one_does_not(client, sessions_url):
+    rendered = client.get(sessions_url)
+    replayed = Client().get(sessions_url)
+
+    assert (rendered.get("X-Greenroom-Cache"), replayed.get("X-Greenroom-Cache")) == (None, "hit")

@@ -196,6 +196,7 @@ MATRIX = [
     Row("GET", "schedule-xml", lambda w: EVENT.format(w=w) + "schedule.xml", everyone(200)),
     Row("GET", "schedule-json", lambda w: EVENT.format(w=w) + "schedule.json", everyone(200)),
     Row("GET", "bundle", lambda w: EVENT.format(w=w) + "bundle/", everyone(200)),
+    Row("GET", "release-list", lambda w: EVENT.format(w=w) + "releases/", everyone(200)),
     Row("GET", "speaker-detail", lambda w: f"/api/v1/speakers/{w.speaker_id}/", everyone(200)),
     Row("GET", "pass-list", lambda w: EVENT.format(w=w) + "passes/", everyone(200)),
     Row("GET", "schema", lambda w: "/api/v1/schema/", everyone(200)),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from agenda.services import cancel_session, release_schedule
 from events.demo import DEMO_EVENT_SLUG
 from events.models import Event, EventStatus
 from tests.browser.helpers import serious_violations
@@ -84,7 +85,9 @@ def demo_order():
     return order
 
 
-@pytest.mark.parametrize("page", ["agenda", "session", "speakers", "speaker", "passes", "checkout"])
+@pytest.mark.parametrize(
+    "page", ["agenda", "session", "changelog", "speakers", "speaker", "passes", "checkout"]
+)
 def test_event_page_has_no_serious_accessibility_violation(demo_site, phone, page):
     event = Event.objects.get(slug=DEMO_EVENT_SLUG)
     session = event.sessions.order_by("starts_at").first()
@@ -92,12 +95,30 @@ def test_event_page_has_no_serious_accessibility_violation(demo_site, phone, pag
     path = {
         "agenda": f"/events/{event.slug}/agenda/",
         "session": f"/events/{event.slug}/sessions/{session.pk}/",
+        "changelog": f"/events/{event.slug}/changelog/",
         "speakers": f"/events/{event.slug}/speakers/",
         "speaker": f"/events/{event.slug}/speakers/{speaker.slug}/",
         "passes": f"/events/{event.slug}/passes/",
         "checkout": f"/events/{event.slug}/checkout/",
     }[page]
     phone.goto(path)
+
+    assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize("page", ["agenda", "session", "changelog"])
+def test_cancelled_session_pages_have_no_serious_accessibility_violation(demo_site, phone, page):
+    event = Event.objects.get(slug=DEMO_EVENT_SLUG)
+    session = event.sessions.order_by("starts_at").first()
+    cancel_session(session=session)
+    release_schedule(event=event, version="1.1")
+    path = {
+        "agenda": f"/events/{event.slug}/agenda/?day={event.start_date:%Y-%m-%d}",
+        "session": f"/events/{event.slug}/sessions/{session.pk}/",
+        "changelog": f"/events/{event.slug}/changelog/",
+    }[page]
+    phone.goto(path)
+    expect(phone.get_by_text("Cancelled").first).to_be_visible()
 
     assert serious_violations(phone) == []
 

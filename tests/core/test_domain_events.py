@@ -2,6 +2,10 @@ import pytest
 
 from core import domain_events
 
+# The apps above subscribe (webhooks write their outbox, notices look up bookmarkers), so
+# publishing touches the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def heard():

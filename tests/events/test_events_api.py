@@ -26,7 +26,7 @@ def test_events_list_shows_published_and_cancelled_events_but_no_drafts():
     assert sorted(found) == sorted([published.slug, cancelled.slug])
 
 
-def test_event_times_carry_the_offset_of_the_event_zone():
+def test_event_times_are_utc_with_the_event_zone_named_beside_them():
     event = EventFactory(
         time_zone="Asia/Shanghai", start_date=dt.date(2030, 6, 10), end_date=dt.date(2030, 6, 11)
     )
@@ -35,8 +35,8 @@ def test_event_times_carry_the_offset_of_the_event_zone():
 
     assert (body["time_zone"], body["starts_at"], body["ends_at"]) == (
         "Asia/Shanghai",
-        "2030-06-10T00:00:00+08:00",
-        "2030-06-12T00:00:00+08:00",
+        "2030-06-09T16:00:00Z",
+        "2030-06-11T16:00:00Z",
     )
 
 
@@ -66,6 +66,26 @@ def test_upcoming_filter_leaves_out_ended_events():
     past = slugs(APIClient().get(reverse("event-list"), {"upcoming": "false"}))
 
     assert (upcoming, past) == (["future"], ["past"])
+
+
+def test_upcoming_filter_refuses_a_word_that_is_not_a_boolean():
+    EventFactory()
+
+    response = APIClient().get(reverse("event-list"), {"upcoming": "maybe"})
+
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"upcoming": ["Give true or false."]},
+    )
+
+
+def test_invalid_page_size_is_refused_even_with_a_current_etag():
+    """A precondition applies only to a request that would otherwise succeed (RFC 9110)."""
+    EventFactory()
+
+    response = APIClient().get(reverse("event-list"), {"page_size": "-5"}, HTTP_IF_NONE_MATCH="*")
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
 
 
 def test_text_filter_searches_name_and_tagline():

@@ -21,6 +21,7 @@ import pytest
 import redis
 from django.db import connection
 
+from config.celery import TASK_QUEUES
 from config.celery import app as celery_app
 from tests.helpers import wait_for
 from tests.tickets.conftest import (
@@ -77,7 +78,8 @@ class OwnRedis:
         """No task waits in the queue and none is being worked on (acks late: a task stays
         in kombu's `unacked` hash until it finished)."""
         client = self.client()
-        return client.llen("celery") == 0 and client.hlen("unacked") == 0
+        queued = sum(client.llen(queue) for queue in TASK_QUEUES)
+        return queued == 0 and client.hlen("unacked") == 0
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -111,7 +112,8 @@ class Fuzzer:
     def plug_real_objects(self, case) -> None:
         """Path parameters naming real objects (and, anonymous, the order's link key)."""
         path = case.operation.path
-        if case.path_parameters:
+        # A path made invalid on purpose stays invalid: a real object would make it valid.
+        if case.path_parameters and not case.meta.is_negative_at(ParameterLocation.PATH):
             real = self.world.path_parameters(path)
             case.path_parameters = {
                 name: real.get(name, value) for name, value in case.path_parameters.items()

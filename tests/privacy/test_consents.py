@@ -18,11 +18,12 @@ def test_consents_start_unanswered(attendee_client):
     assert response.status_code == 200
     assert response.json() == [
         {
-            "purpose": "event_news",
-            "description": ConsentPurpose.EVENT_NEWS.label,
+            "purpose": purpose.value,
+            "description": purpose.label,
             "granted": None,
             "recorded_at": None,
         }
+        for purpose in (ConsentPurpose.EVENT_NEWS, ConsentPurpose.PROGRAMME_CHANGES)
     ]
 
 
@@ -30,7 +31,7 @@ def test_the_latest_answer_wins_and_history_is_kept(attendee):
     record_consent(user=attendee, purpose=ConsentPurpose.EVENT_NEWS, granted=True)
     record_consent(user=attendee, purpose=ConsentPurpose.EVENT_NEWS, granted=False)
 
-    (state,) = current_consents(attendee)
+    state, _programme_changes = current_consents(attendee)
 
     assert state.granted is False
     assert list(Consent.objects.order_by("pk").values_list("granted", flat=True)) == [True, False]

@@ -12,6 +12,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from speakers.models import Speaker
+from speakers.services import store_headshot_renditions
 from tests.factories import SessionSpeakerFactory, SpeakerFactory
 from tests.helpers import photo, png_header
 from tests.speakers.test_speaker_admin import speaker_page_form
@@ -182,3 +183,24 @@ def test_replacing_the_headshot_deletes_the_previous_files(
     speaker.refresh_from_db()
     assert [name for name in first if default_storage.exists(name)] == []
     assert speaker.headshot.name == "headshots/second.jpg"
+
+
+def test_renditions_are_written_through_the_storage_api_only(settings, tmp_path):
+    """Shared media (S3) has no local paths: in-memory storage stands for it here."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    settings.MEDIA_ROOT = tmp_path
+    speaker = SpeakerFactory()
+    speaker.headshot.save("ada.jpg", ContentFile(photo((1200, 800))), save=True)
+
+    store_headshot_renditions(speaker=speaker)
+
+    speaker.refresh_from_db()
+    assert [default_storage.exists(name) for name in speaker.headshot_renditions.values()] == [
+        True,
+        True,
+        True,
+    ]
+    assert list(tmp_path.iterdir()) == []

@@ -27,6 +27,9 @@ from pathlib import Path
 
 import pytest
 
+from tickets.models import Order
+from tickets.services.ordering import LineRequest, place_order
+from tickets.services.payment import start_payment
 from tickets.services.webhooks import handle_stripe_webhook
 
 SECRET_KEY = "sk_test_12345"
@@ -204,6 +207,25 @@ def phone(localstripe_url):
             return localstripe_call(localstripe_url, "GET", f"/v1/refunds?{query}")["data"]
 
     return Phone()
+
+
+@pytest.fixture
+def paid_order(stripe_settings, phone, deliver):
+    """Places an order for `quantity` passes and pays it through localstripe."""
+
+    def paid_order(pass_type, quantity: int = 2) -> Order:
+        order, _ = place_order(
+            event=pass_type.event,
+            lines=[LineRequest(pass_type.pk, quantity)],
+            email="buyer@example.com",
+        )
+        payment = start_payment(order=order, flow="payment_sheet")
+        intent = phone.pay(payment.stripe_payment_intent_id)
+        assert deliver(stripe_event("payment_intent.succeeded", intent)) == "fulfilled"
+        order.refresh_from_db()
+        return order
+
+    return paid_order
 
 
 # --- Checkout Sessions (which localstripe lacks) ---------------------------------------------

@@ -186,7 +186,7 @@ def test_promo_code_discount(kind, value, expected_total):
 @pytest.mark.parametrize(
     ("promo", "code"),
     [
-        ({"valid_until": -dt.timedelta(seconds=1)}, "invalid_promo_code"),
+        ({"valid_until": -dt.timedelta(seconds=1)}, "promo_code_expired"),
         ({"valid_from": dt.timedelta(hours=1)}, "invalid_promo_code"),
         ({"max_uses": 0}, "promo_code_exhausted"),
     ],

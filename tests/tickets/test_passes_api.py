@@ -49,7 +49,7 @@ def test_pass_shows_current_price_when_it_ends_and_the_next_price():
         "name": "Early bird",
         "price": {"amount": 9500, "currency": "usd"},
         "starts_at": None,
-        "ends_at": switch.isoformat(),
+        "ends_at": switch.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     assert offer["next_phase"]["price"] == {"amount": 12500, "currency": "usd"}
     assert (offer["on_sale"], offer["availability"]) == (True, "available")
@@ -164,3 +164,30 @@ def test_passes_list_query_count_does_not_grow_with_passes():
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("promo", "status", "code"),
+    [
+        (None, 400, "invalid_promo_code"),
+        ({"valid_from": dt.timedelta(hours=1)}, 400, "invalid_promo_code"),
+        ({"valid_until": -dt.timedelta(seconds=1)}, 400, "promo_code_expired"),
+        ({"max_uses": 0}, 409, "promo_code_exhausted"),
+    ],
+    ids=["unknown", "not-yet-valid", "expired", "used-up"],
+)
+def test_unusable_promo_code_on_the_passes_list_is_refused_with_its_code(promo, status, code):
+    event = EventFactory()
+    PassTypeFactory(event=event)
+    if promo is not None:
+        fields = {
+            name: timezone.now() + value if isinstance(value, dt.timedelta) else value
+            for name, value in promo.items()
+        }
+        PromoCodeFactory(event=event, code="SAVE", **fields)
+
+    response = APIClient().get(reverse("pass-list", args=[event.slug]), {"promo_code": "SAVE"})
+
+    body = response.json()
+    assert (response.status_code, body["code"]) == (status, code)
+    assert body["errors"] == {"promo_code": [body["detail"]]}

@@ -8,31 +8,11 @@ from tests.factories import PassTypeFactory
 from tests.tickets.conftest import localstripe_call, stripe_event
 from tickets.exceptions import TicketsError
 from tickets.inventory import passes_taken
-from tickets.models import Order, OrderStatus, Refund, TicketStatus
+from tickets.models import OrderStatus, Refund, TicketStatus
 from tickets.services.ordering import LineRequest, place_order
-from tickets.services.payment import start_payment
 from tickets.services.refunds import refund_order
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paid_order(stripe_settings, phone, deliver):
-    """Places an order for `quantity` passes and pays it through localstripe."""
-
-    def paid_order(pass_type, quantity: int = 2) -> Order:
-        order, _ = place_order(
-            event=pass_type.event,
-            lines=[LineRequest(pass_type.pk, quantity)],
-            email="buyer@example.com",
-        )
-        payment = start_payment(order=order, flow="payment_sheet")
-        intent = phone.pay(payment.stripe_payment_intent_id)
-        assert deliver(stripe_event("payment_intent.succeeded", intent)) == "fulfilled"
-        order.refresh_from_db()
-        return order
-
-    return paid_order
 
 
 def test_full_refund_voids_the_tickets_and_puts_the_passes_back_on_sale(

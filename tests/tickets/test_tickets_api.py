@@ -1,5 +1,7 @@
 """My tickets, their QR images, and the door's check-in endpoint."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -122,3 +124,48 @@ def test_organizers_may_check_tickets_in(organizer):
     response = client_for(organizer).post(reverse("checkin"), {"code": ticket.code}, format="json")
 
     assert response.json()["outcome"] == "checked_in"
+
+
+def test_my_tickets_carry_their_event_dates_and_zone(owned_ticket):
+    buyer, ticket = owned_ticket
+    event = ticket.order.event
+    event.time_zone, event.start_date, event.end_date = (
+        "Asia/Shanghai", dt.date(2030, 6, 10), dt.date(2030, 6, 11)
+    )  # fmt: skip
+    event.save()
+
+    [item] = client_for(buyer).get(reverse("ticket-list")).json()["results"]
+
+    assert {
+        name: item[name]
+        for name in ("event", "event_name", "event_starts_at", "event_ends_at", "event_time_zone")
+    } == {
+        "event": event.slug,
+        "event_name": event.name,
+        "event_starts_at": "2030-06-09T16:00:00Z",
+        "event_ends_at": "2030-06-11T16:00:00Z",
+        "event_time_zone": "Asia/Shanghai",
+    }
+
+
+def test_my_tickets_qr_url_serves_that_tickets_qr_image(owned_ticket):
+    buyer, ticket = owned_ticket
+    client = client_for(buyer)
+
+    [item] = client.get(reverse("ticket-list")).json()["results"]
+    image = client.get(item["qr_url"])
+
+    assert item["qr_url"] == f"http://testserver/api/v1/tickets/{ticket.code}/qr.png"
+    assert read_qr_png(image.content) == f"GR1:{ticket.code}"
+
+
+def test_qr_url_of_an_order_read_with_its_link_key_works_without_signing_in(owned_ticket):
+    _, ticket = owned_ticket
+    order = ticket.order
+
+    body = client_for().get(reverse("order-detail", args=[order.code]), {"key": order.secret})
+    [item] = body.json()["tickets"]
+    image = client_for().get(item["qr_url"])
+
+    assert (image.status_code, image["Content-Type"]) == (200, "image/png")
+    assert read_qr_png(image.content) == f"GR1:{ticket.code}"

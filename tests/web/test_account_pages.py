@@ -96,5 +96,6 @@ def test_account_page_runs_a_fixed_number_of_queries(
             order=order, payment=None, amount_received=order.total, currency_received=order.currency
         )
 
-    with django_assert_num_queries(9):  # 8, and the speaker pages of verified addresses
+    # 8, the speaker pages of verified addresses, and whether programme notices are on
+    with django_assert_num_queries(10):
         client.get(reverse("web:account"))

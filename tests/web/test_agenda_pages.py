@@ -274,6 +274,30 @@ def test_session_page_shows_what_when_where_who(client):
     assert f'href="/api/v1/events/{event.slug}/agenda.ics"' in page
 
 
+@pytest.mark.parametrize(
+    ("links", "shown"),
+    [
+        (
+            {"livestream_url": "https://stream.example/main", "recording_url": ""},
+            [("https://stream.example/main", "Watch live")],
+        ),
+        (
+            {"livestream_url": "", "recording_url": "https://video.example/talk-1"},
+            [("https://video.example/talk-1", "Watch the recording")],
+        ),
+        ({"livestream_url": "", "recording_url": ""}, []),
+    ],
+    ids=["live", "recorded", "neither"],
+)
+def test_session_page_links_where_to_watch(client, links, shown):
+    session = SessionFactory(event=winter_event(), **links)
+
+    page = client.get(session_url(session)).content.decode()
+
+    watch_links = re.findall(r'<li><a href="([^"]+)" rel="noopener">([^<]+)</a></li>', page)
+    assert watch_links == shown
+
+
 def test_session_page_of_an_unpublished_or_other_event_session_is_404(client):
     event = winter_event()
     draft = SessionFactory(event=event, is_published=False)

@@ -123,6 +123,28 @@ def test_a_wrong_code_says_so_next_to_the_code_field(client):
     assert refusal_at(page, "code") == "“NOPE” is not a valid code for this event."
 
 
+@pytest.mark.parametrize(
+    ("promo", "message"),
+    [
+        ({"valid_until": -dt.timedelta(seconds=1)}, "That code has expired."),
+        ({"max_uses": 0}, "That code has been used up."),
+    ],
+    ids=["expired", "used-up"],
+)
+def test_a_code_that_cannot_be_used_now_says_why_next_to_the_code_field(client, promo, message):
+    event = EventFactory()
+    PassTypeFactory(event=event)
+    fields = {
+        name: timezone.now() + value if isinstance(value, dt.timedelta) else value
+        for name, value in promo.items()
+    }
+    PromoCodeFactory(event=event, code="SAVE", **fields)
+
+    page = client.get(passes_url(event, code="SAVE")).content.decode()
+
+    assert refusal_at(page, "code") == message
+
+
 @pytest.mark.parametrize("pass_count", [2, 20])
 def test_passes_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, pass_count):
     event = EventFactory()

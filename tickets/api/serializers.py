@@ -1,12 +1,20 @@
 """Input and output serializers of the tickets API. Money is `{"amount", "currency"}`."""
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import EventLocalDateTimeField, MoneySerializer, money
+from config.api.delta import SYNCED_AT_HELP
+from config.api.fields import MoneySerializer, money
 from tickets.models import Order, OrderLine, PassType, Payment, Refund, Ticket
 from tickets.qr import ticket_qr_payload
 from tickets.selectors import PassOffer
+
+
+def order_key(request) -> str:
+    """The order link key a request carries (`?key=` or the X-Order-Key header), or ""."""
+    return request.query_params.get("key") or request.headers.get("X-Order-Key", "")
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -30,12 +38,8 @@ class PassOfferSerializer(serializers.Serializer):
     perks = serializers.ListField(child=serializers.CharField(), source="pass_type.perks")
     hidden = serializers.SerializerMethodField(help_text="Shown because a promo code unlocked it.")
     max_per_order = serializers.IntegerField(source="pass_type.max_per_order")
-    sales_start = EventLocalDateTimeField(
-        source="pass_type.sales_start", event_path="pass_type.event", allow_null=True
-    )
-    sales_end = EventLocalDateTimeField(
-        source="pass_type.sales_end", event_path="pass_type.event", allow_null=True
-    )
+    sales_start = serializers.DateTimeField(source="pass_type.sales_start", allow_null=True)
+    sales_end = serializers.DateTimeField(source="pass_type.sales_end", allow_null=True)
     on_sale = serializers.BooleanField()
     availability = serializers.ChoiceField(choices=["available", "few_left", "sold_out"])
     current_phase = serializers.SerializerMethodField()
@@ -48,13 +52,14 @@ class PassOfferSerializer(serializers.Serializer):
     def _phase(self, offer: PassOffer, phase) -> dict | None:
         if phase is None:
             return None
-        zone = offer.pass_type.event.tzinfo
-        return {
-            "name": phase.name,
-            "price": money(phase.price, offer.pass_type.event.currency),
-            "starts_at": phase.starts_at.astimezone(zone).isoformat() if phase.starts_at else None,
-            "ends_at": phase.ends_at.astimezone(zone).isoformat() if phase.ends_at else None,
-        }
+        return PhaseSerializer(
+            {
+                "name": phase.name,
+                "price": money(phase.price, offer.pass_type.event.currency),
+                "starts_at": phase.starts_at,
+                "ends_at": phase.ends_at,
+            }
+        ).data
 
     @extend_schema_field(PhaseSerializer(allow_null=True))
     def get_current_phase(self, offer: PassOffer) -> dict | None:
@@ -74,7 +79,7 @@ class PassListSerializer(serializers.Serializer):
         required=False,
         help_text="With `updated_since`: ids of passes deleted since; drop them.",
     )
-    synced_at = serializers.DateTimeField(help_text="Send as `updated_since` next time.")
+    synced_at = serializers.DateTimeField(help_text=SYNCED_AT_HELP)
 
 
 class AttendeeSerializer(serializers.Serializer):
@@ -137,20 +142,48 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
 
 class TicketSerializer(serializers.ModelSerializer):
-    """One admitted person's ticket; `qr_payload` is what the QR code encodes."""
+    """One admitted person's ticket with its event's dates; `qr_payload` is what the QR code
+    encodes, `qr_url` its image."""
 
     pass_name = serializers.CharField(source="pass_type.name")
     event = serializers.CharField(source="order.event.slug")
+    event_name = serializers.CharField(source="order.event.name")
+    event_starts_at = serializers.DateTimeField(
+        source="order.event.starts_at",
+        help_text="Midnight at the start of the event's first day, in its `event_time_zone`.",
+    )
+    event_ends_at = serializers.DateTimeField(
+        source="order.event.ends_at",
+        help_text="Midnight after the event's last day, in its `event_time_zone`.",
+    )
+    event_time_zone = serializers.CharField(
+        source="order.event.time_zone", help_text="The IANA zone to show the event's times in."
+    )
     order = serializers.CharField(source="order.code")
     qr_payload = serializers.SerializerMethodField()
+    qr_url = serializers.SerializerMethodField(
+        help_text="The QR code as a PNG (`.svg` instead of `.png` for SVG). Read with the same "
+        "credentials as the order; for a ticket read with an order's link key, the URL "
+        "carries that key."
+    )
 
     class Meta:
         model = Ticket
-        fields = ("code", "event", "order", "pass_name", "attendee_name", "attendee_email",
-                  "status", "checked_in_at", "qr_payload")  # fmt: skip
+        fields = ("code", "event", "event_name", "event_starts_at", "event_ends_at",
+                  "event_time_zone", "order", "pass_name", "attendee_name", "attendee_email",
+                  "status", "checked_in_at", "qr_payload", "qr_url")  # fmt: skip
 
     def get_qr_payload(self, ticket: Ticket) -> str:
         return ticket_qr_payload(ticket)
+
+    @extend_schema_field(serializers.URLField())
+    def get_qr_url(self, ticket: Ticket) -> str:
+        request = self.context["request"]
+        url = reverse("ticket-qr", kwargs={"code": ticket.code, "image_format": "png"})
+        if order_key(request):
+            # A guest reads with the link key; an <img> cannot send it as a header.
+            url = f"{url}?{urlencode({'key': ticket.order.secret})}"
+        return request.build_absolute_uri(url)
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -163,7 +196,6 @@ class OrderSerializer(serializers.ModelSerializer):
     total = serializers.SerializerMethodField()
     refunded = serializers.SerializerMethodField()
     promo_code = serializers.CharField(source="promo_code.code", allow_null=True, default=None)
-    hold_expires_at = EventLocalDateTimeField()
     tickets = TicketSerializer(many=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """Endpoints for buying passes, paying, tickets, the door, and Stripe's webhook."""
 
 import hashlib
+from contextlib import contextmanager
 from functools import cached_property
 
 from django.http import HttpResponse
@@ -35,15 +36,16 @@ from events.models import Event
 from events.selectors import get_public_event
 from tickets import qr, stripe_gateway
 from tickets.api import serializers as api
+from tickets.api.serializers import order_key
 from tickets.exceptions import TicketsError
 from tickets.models import PASS_TYPE_DELETED
 from tickets.selectors import (
+    checked_promo_code,
     orders_of,
     pass_ids_changed_since,
     pass_offers,
     tickets_of,
     tickets_visible_to,
-    usable_promo_code,
     visible_order,
 )
 from tickets.services.checkin import CheckInOutcome, can_check_in, check_in
@@ -61,18 +63,42 @@ ORDER_KEY = OpenApiParameter(
 NOT_YOURS = {404: OpenApiResponse(ErrorSerializer, description="No such order of yours.")}
 
 
+@contextmanager
+def counting_wrong_codes(attempts: PromoCodeRateThrottle):
+    """Take back a promo code attempt unless what runs inside refuses the code as wrong: any
+    other refusal (expired, used up, sold out…) means the code itself exists."""
+    try:
+        yield
+    except TicketsError as error:
+        if error.code != "invalid_promo_code":
+            attempts.forgive()
+        raise
+    attempts.forgive()
+
+
 @extend_schema_view(
     get=extend_schema(
         tags=["passes"],
         summary="Passes on sale for an event",
         parameters=[
             OpenApiParameter(
-                "promo_code", OpenApiTypes.STR, description="Shows hidden passes it unlocks."
+                "promo_code",
+                OpenApiTypes.STR,
+                description="Shows hidden passes it unlocks. A code that cannot be used now is "
+                "refused rather than ignored: 400 `invalid_promo_code` or `promo_code_expired`, "
+                "409 `promo_code_exhausted`.",
             ),
             UPDATED_SINCE_PARAMETER,
         ],
-        responses={200: api.PassListSerializer, 400: ErrorSerializer, 404: ErrorSerializer,
-                   410: ErrorSerializer, 429: ErrorSerializer},
+        responses={
+            200: api.PassListSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="invalid (`updated_since`), "
+                                 "invalid_promo_code, promo_code_expired"),
+            404: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="promo_code_exhausted"),
+            410: ErrorSerializer,
+            429: ErrorSerializer,
+        },
     )
 )  # fmt: skip
 class PassListView(ConditionalGetMixin, APIView):
@@ -111,13 +137,10 @@ class PassListView(ConditionalGetMixin, APIView):
 
     def get(self, request, *args, **kwargs):
         promo_code = promo_code_of(request)
-        if promo_code and usable_promo_code(self.event, promo_code, now=timezone.now()):
-            self.promo_attempts.forgive()
+        if promo_code:
+            with counting_wrong_codes(self.promo_attempts):
+                checked_promo_code(self.event, promo_code, now=timezone.now())
         return self.check_not_modified(request) or Response(self.answer)
-
-
-def order_key(request) -> str:
-    return request.query_params.get("key") or request.headers.get("X-Order-Key", "")
 
 
 class OrderAccessMixin(CacheControlMixin):
@@ -161,6 +184,8 @@ class OrderAccessMixin(CacheControlMixin):
             409: OpenApiResponse(ErrorSerializer, description="sold_out (with `available`), "
                                  "promo_code_exhausted"),
             413: OpenApiResponse(ErrorSerializer, description="request_too_large"),
+            422: OpenApiResponse(ErrorSerializer, description="idempotency_key_reused: the "
+                                 "`Idempotency-Key` came with a different order before"),
             429: OpenApiResponse(ErrorSerializer, description="throttled, or "
                                  "too_many_pending_orders or hold_limit_reached (with `scope`, "
                                  "`limit`, `held`: pay, cancel or sign in, or wait for "
@@ -201,7 +226,7 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
         email = values.get("email") or (user.email if user else "")
         if not email:
             raise TicketsError("An e-mail address is needed for the tickets.", field="email")
-        try:
+        with counting_wrong_codes(self.promo_attempts):
             order, created = place_order(
                 event=get_public_event(values["event"]),
                 lines=[
@@ -215,14 +240,10 @@ class OrderListCreateView(CacheControlMixin, generics.ListAPIView):
                 client_address=client_address(request),
                 human_check_token=values["human_check_token"],
             )
-        except TicketsError as error:
-            # Only a wrong code counts against promo attempts; any later refusal means the
-            # code itself was right.
-            if error.code != "invalid_promo_code":
-                self.promo_attempts.forgive()
-            raise
-        self.promo_attempts.forgive()
-        response = Response(api.PlacedOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        response = Response(
+            api.PlacedOrderSerializer(order, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
         if not created:
             response["Idempotent-Replayed"] = "true"
         return response
@@ -238,7 +259,7 @@ class OrderDetailView(OrderAccessMixin, APIView):
     """An order its buyer may see."""
 
     def get(self, request, code):
-        return Response(api.OrderSerializer(self.get_order()).data)
+        return Response(api.OrderSerializer(self.get_order(), context={"request": request}).data)
 
 
 @extend_schema_view(
@@ -252,7 +273,8 @@ class OrderCancelView(OrderAccessMixin, APIView):
     """Cancel before paying."""
 
     def post(self, request, code):
-        return Response(api.OrderSerializer(cancel_order(order=self.get_order())).data)
+        order = cancel_order(order=self.get_order())
+        return Response(api.OrderSerializer(order, context={"request": request}).data)
 
 
 @extend_schema_view(
@@ -262,6 +284,7 @@ class OrderCancelView(OrderAccessMixin, APIView):
         responses={
             200: api.PaymentSerializer,
             409: OpenApiResponse(ErrorSerializer, description="order_not_payable, hold_expired"),
+            422: OpenApiResponse(ErrorSerializer, description="payment_declined"),
             503: OpenApiResponse(ErrorSerializer, description="payment_provider_unavailable"),
             **NOT_YOURS,
         },
@@ -305,7 +328,11 @@ class TicketListView(CacheControlMixin, generics.ListAPIView):
 
 @extend_schema_view(
     get=extend_schema(
-        tags=["tickets"], summary="A ticket's QR code image", parameters=[ORDER_KEY],
+        tags=["tickets"], summary="A ticket's QR code image",
+        parameters=[
+            OpenApiParameter("image_format", str, OpenApiParameter.PATH, enum=["png", "svg"]),
+            ORDER_KEY,
+        ],
         responses={
             (200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY),
             (200, "image/svg+xml"): OpenApiResponse(OpenApiTypes.STR),
@@ -376,7 +403,8 @@ class CheckInView(APIView):
 
 @extend_schema_view(
     post=extend_schema(
-        tags=["webhooks"], summary="Stripe webhook (signed)", request=OpenApiTypes.OBJECT,
+        tags=["webhooks"], summary="Stripe webhook (signed)",
+        request={"application/json": OpenApiTypes.OBJECT},
         auth=[],
         responses={200: OpenApiTypes.OBJECT, 400: ErrorSerializer,
                    503: OpenApiResponse(ErrorSerializer, description="webhook_not_applied: "
@@ -389,6 +417,7 @@ class StripeWebhookView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = ()
+    parser_classes = ()  # the signature covers the raw body, read as it came
 
     @classmethod
     def as_view(cls, **initkwargs):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from core import domain_events
 from events.models import Event
 from tickets.exceptions import CheckInNotUndoable
 from tickets.models import CheckInScan, Order, OrderStatus, Ticket, TicketStatus
@@ -90,6 +91,8 @@ def check_in(*, code: str, staff_user, event: Event | None = None) -> CheckInRes
             if result.outcome == CheckInOutcome.CHECKED_IN
             else timezone.now(),
         )
+        if result.outcome == CheckInOutcome.CHECKED_IN:
+            _publish_checked_in(result.ticket)
     if result.outcome == CheckInOutcome.CHECKED_IN:
         logger.info("Ticket %s checked in by user %s", result.ticket.pk, staff_user.pk)
         result = replace(result, checked_in_by=staff_user)
@@ -143,6 +146,21 @@ def _check_in(*, code: str, event: Event | None) -> CheckInResult:
         attendee_name=ticket.attendee_name,
         pass_name=ticket.pass_type.name,
         event_name=ticket.order.event.name,
+    )
+
+
+def _publish_checked_in(ticket: Ticket) -> None:
+    """Tell the apps above (webhooks) a ticket was admitted: which, when; not who holds it."""
+    domain_events.publish(
+        "ticket.checked_in",
+        event_id=ticket.order.event_id,
+        data={
+            "id": ticket.pk,
+            "order_id": ticket.order_id,
+            "event": ticket.order.event.slug,
+            "pass_type": {"id": ticket.pass_type_id, "name": ticket.pass_type.name},
+            "checked_in_at": domain_events.utc_iso(ticket.checked_in_at),
+        },
     )
 
 

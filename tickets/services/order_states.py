@@ -15,6 +15,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from config.api.fields import money
+from core import domain_events
 from tickets.exceptions import OrderNotCancellable
 from tickets.models import Order, OrderStatus, Ticket, TicketStatus
 
@@ -47,6 +49,7 @@ def cancel_order(*, order: Order) -> Order:
         locked.status = OrderStatus.CANCELLED
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        publish_order_event("order.cancelled", locked)
     return locked
 
 
@@ -70,6 +73,7 @@ def mark_paid(locked: Order, *, now: dt.datetime) -> None:
                 )
             )
     Ticket.objects.bulk_create(tickets)
+    publish_order_event("order.paid", locked)
 
 
 def void_tickets(locked: Order, ticket_ids: Sequence[int], *, now: dt.datetime) -> int:
@@ -95,3 +99,23 @@ def add_refund(locked: Order, *, refunded: int, now: dt.datetime) -> None:
             status=TicketStatus.VOID, voided_at=now, updated_at=now
         )
     locked.save(update_fields=fields)
+    if locked.status in (OrderStatus.PAID, OrderStatus.REFUNDED):
+        # Money given back for a late payment the order never kept is no refund of a sale.
+        publish_order_event("order.refunded", locked)
+
+
+def publish_order_event(event_type: str, order: Order) -> None:
+    """Tell the apps above (webhooks) what became of the order: its reference, status and
+    amounts, nothing of the buyer or the attendees."""
+    domain_events.publish(
+        event_type,
+        event_id=order.event_id,
+        data={
+            "id": order.pk,
+            "code": order.code,
+            "event": order.event.slug,
+            "status": order.status,
+            "total": money(order.total, order.currency),
+            "refunded": money(order.refunded_amount, order.currency),
+        },
+    )

@@ -28,7 +28,6 @@ from tickets import human_check, inventory, pricing
 from tickets.exceptions import (
     IdempotencyKeyReused,
     InventoryBusy,
-    PromoCodeExhausted,
     SoldOut,
     TicketsError,
 )
@@ -40,9 +39,9 @@ from tickets.models import (
     PromoCode,
 )
 from tickets.selectors import (
-    promo_code_uses,
     promo_codes_matching,
     promo_covers,
+    refuse_unusable_promo_code,
 )
 from tickets.services import holds
 
@@ -267,12 +266,7 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
 
 def _locked_promo(event: Event, code: str, *, now) -> PromoCode:
     promo = promo_codes_matching(event, code).select_for_update(of=("self",)).first()
-    if promo is None or not pricing.promo_is_valid_at(promo, now=now):
-        raise TicketsError(
-            "That promo code is not valid.", field="promo_code", code="invalid_promo_code"
-        )
-    if promo.max_uses is not None and promo_code_uses(promo, now=now) >= promo.max_uses:
-        raise PromoCodeExhausted("That promo code has been used up.", field="promo_code")
+    refuse_unusable_promo_code(promo, now=now)
     return promo
 
 
@@ -291,8 +285,8 @@ def _check_can_buy(pass_type: PassType, line: LineRequest, *, promo, now) -> Non
             f"{pass_type.name} is not on sale now.",
             extra={
                 "pass_type": pass_type.pk,
-                "sales_start": pass_type.sales_start and pass_type.sales_start.isoformat(),
-                "sales_end": pass_type.sales_end and pass_type.sales_end.isoformat(),
+                "sales_start": pass_type.sales_start,
+                "sales_end": pass_type.sales_end,
             },
             code="sales_closed",
         )

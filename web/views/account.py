@@ -12,6 +12,8 @@ from accounts.selectors import verified_emails
 from agenda.selectors import bookmarked_sessions
 from core import personal_data
 from core.exceptions import DomainError
+from notices.push import application_server_key
+from notices.selectors import programme_notices_on
 from privacy.exceptions import ConfirmationRequired
 from privacy.services import erase_own_account
 from speakers.selectors import lineup_entries_for_emails
@@ -28,6 +30,8 @@ def account(request):
             "orders": orders_of(request.user),
             "bookmarks": bookmarked_sessions(request.user),
             "speaker_entries": lineup_entries_for_emails(verified_emails(request.user)),
+            "notices_on": programme_notices_on(request.user),
+            "push_key": application_server_key(),
         },
     )
 

@@ -1,4 +1,5 @@
-"""The programme pages: an event's agenda, one session, and the bookmark star on both."""
+"""The programme pages: an event's agenda, one session, the bookmark star on both, and the
+changelog of the schedule's releases."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from agenda.selectors import (
     agenda_tags,
     bookmarked_session_ids,
+    event_releases,
     get_public_event_with_agenda_version,
     get_published_session,
     published_sessions_on_day,
@@ -20,6 +22,7 @@ from agenda.selectors import (
 from agenda.services import add_bookmark, remove_bookmark
 from events.selectors import get_public_event
 from web.agenda import default_day, time_grid
+from web.changelog import changelog
 from web.forms import AgendaFilterForm
 
 AGENDA_BODY = "agenda-body"  # the element htmx swaps when a day or filter changes
@@ -90,6 +93,13 @@ def session_detail(request, slug: str, session_id: int):
             "bookmarked": session.pk in bookmarked_session_ids(request.user, event=event),
         },
     )
+
+
+def changelog_page(request, slug: str):
+    """The schedule's releases, newest first, with what changed in each."""
+    event = get_public_event(slug)
+    entries = changelog(event_releases(event))
+    return TemplateResponse(request, "web/changelog.html", {"event": event, "entries": entries})
 
 
 @require_POST

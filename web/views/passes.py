@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from config.api.throttling import OrderRateThrottle, PromoCodeRateThrottle, client_address
 from events.selectors import get_public_event
 from tickets.exceptions import SoldOut, TicketsError
-from tickets.selectors import pass_offers, usable_promo_code
+from tickets.selectors import checked_promo_code, pass_offers
 from tickets.services.ordering import place_order
 from web.forms import CheckoutForm, PromoCodeForm, quantity_name
 
@@ -24,6 +24,7 @@ from web.forms import CheckoutForm, PromoCodeForm, quantity_name
 MESSAGES = {
     "invalid_promo_code": lambda: _("That code is not valid for these passes."),
     "promo_code_exhausted": lambda: _("That code has been used up."),
+    "promo_code_expired": lambda: _("That code has expired."),
     "hold_limit_reached": lambda: _(
         "You are already holding as many unpaid passes as one buyer may. Pay or cancel "
         "your other orders, or wait until their hold ends."
@@ -35,7 +36,7 @@ MESSAGES = {
     "human_check_failed": lambda: _("We could not tell you from a robot; please sign in first."),
     "throttled": lambda: _("Too many attempts; please wait a few minutes and try again."),
 }
-PROMO_FIELD_CODES = {"invalid_promo_code", "promo_code_exhausted"}
+PROMO_FIELD_CODES = {"invalid_promo_code", "promo_code_exhausted", "promo_code_expired"}
 
 
 class SitePromoThrottle(PromoCodeRateThrottle):
@@ -64,14 +65,17 @@ def passes(request, slug: str):
         if not attempts.allow_request(request, None):
             form.add_error("code", MESSAGES["throttled"]())
             code = ""
-        elif usable_promo_code(event, code, now=now) is None:
-            form.add_error(
-                "code", _("“%(code)s” is not a valid code for this event.") % {"code": code}
-            )
-            code = ""
         else:
-            attempts.forgive()
-            code_state = "applied"
+            try:
+                checked_promo_code(event, code, now=now)
+            except TicketsError as error:
+                if error.code != "invalid_promo_code":
+                    attempts.forgive()
+                form.add_error("code", _promo_refusal(error, code))
+                code = ""
+            else:
+                attempts.forgive()
+                code_state = "applied"
     offers = pass_offers(event, promo_code=code, now=now)
     form.describe_errors()
     rows = [(offer, quantity_name(offer.pass_type.pk), _choices(offer)) for offer in offers]
@@ -87,6 +91,12 @@ def passes(request, slug: str):
             "any_on_sale": any(offer.on_sale for offer in offers),
         },
     )
+
+
+def _promo_refusal(error: TicketsError, code: str) -> str:
+    if error.code == "invalid_promo_code":
+        return _("“%(code)s” is not a valid code for this event.") % {"code": code}
+    return MESSAGES[error.code]()
 
 
 def _choices(offer) -> range:
