@@ -3,7 +3,7 @@
 Building thousands of model instances and walking them through DRF serializers cost most of
 an uncached render of a large agenda (the bundle of 200 sessions and 400 speakers made over
 5,000 model instances and 80,000 serializer field reads). Here each kind of row is read once
-with `.values()` and kept as a small slotted object; `session_document` and `speaker_document`
+with `.values()` and kept as a small slotted object; `session_document` and `speaker_documents`
 give exactly what SessionSerializer and LineupSpeakerSerializer give (the serializers stay the
 declaration of the API and its schema; tests/agenda/test_agenda_rows.py holds the two equal).
 
