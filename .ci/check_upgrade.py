@@ -70,6 +70,8 @@ NEW_MODELS: set[str] = {
     "account.emailconfirmation",
     # The door screen's log of scans (issue 12).
     "tickets.checkinscan",
+    # The stored agenda version, moved with every write to the agenda (issue 14).
+    "agenda.agendaversion",
     # Releases of an event's schedule and their changes (issue 13).
     "agenda.schedulerelease",
     "agenda.releasechange",

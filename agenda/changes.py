@@ -6,7 +6,9 @@ deltas and the bundle delta all read this list, so a part cannot count for one a
 by another. Deletions leave tombstones of the kinds registered here; a deleted row has no
 `updated_at` left to compare, so the rows that tie sessions to speakers and tags report
 their removal too, which is how a deleted session's speakers, and a tag no session uses any
-more, reach the deltas.
+more, reach the deltas. Each part also says how one of its rows reaches the events whose
+agenda shows it (`events`), from which `watched_rows` derives every kind of row whose writes
+move an event's stored version (agenda.signals).
 """
 
 import datetime as dt
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Func, Q, QuerySet, Subquery
+from django.db.models import F, Func, Model, Q, QuerySet, Subquery
 
 from agenda.models import ScheduleRelease
 from core.models import Tombstone
@@ -43,12 +45,16 @@ def involved_speakers(event: Event) -> QuerySet[Speaker]:
 class Part:
     """A kind of row an app shows of the agenda.
 
+    `model`: the kind of row. `events`: lookups from such a row to the events whose agenda
+    shows it (together, exactly the events whose `rows` hold it; "pk" for the event itself).
     `rows(event)`: the rows of the event's agenda. `from_session` / `from_speaker`: the lookup
     from a Session / Speaker to this part ("" for the row itself; None when a session or a
     speaker does not show it). `speaker_scope`: the lookup, from the part, to the event that
     scopes a speaker's rows (a lineup entry counts for its own event only).
     """
 
+    model: type[Model]
+    events: tuple[str, ...]
     rows: Callable[[Event], QuerySet]
     from_session: str | None = None
     from_speaker: str | None = None
@@ -56,39 +62,102 @@ class Part:
     changed_at: str = "updated_at"
 
 
+SPEAKER_EVENTS = ("lineup_entries__event", "session_roles__session__event")
+
 PARTS = (
-    Part(rows=lambda event: Event.objects.filter(pk=event.pk)),
-    Part(rows=lambda event: Stage.objects.filter(event=event), from_session="stage"),
+    Part(model=Event, events=("pk",), rows=lambda event: Event.objects.filter(pk=event.pk)),
     Part(
+        model=Stage,
+        events=("event",),
+        rows=lambda event: Stage.objects.filter(event=event),
+        from_session="stage",
+    ),
+    Part(
+        model=Session,
+        events=("event",),
         rows=lambda event: Session.objects.filter(event=event),
         from_session="",
         from_speaker="session_roles__session",
         speaker_scope="event",
     ),
-    Part(rows=lambda event: Tag.objects.filter(sessions__event=event), from_session="tags"),
     Part(
+        model=Tag,
+        events=("sessions__event",),
+        rows=lambda event: Tag.objects.filter(sessions__event=event),
+        from_session="tags",
+    ),
+    Part(
+        model=Speaker,
+        events=SPEAKER_EVENTS,
         rows=lambda event: involved_speakers(event),
         from_session="session_speakers__speaker",
         from_speaker="",
     ),
     Part(
+        model=Organization,
+        events=tuple(f"speakers__{lookup}" for lookup in SPEAKER_EVENTS),
         rows=lambda event: Organization.objects.filter(speakers__in=involved_speakers(event)),
         from_session="session_speakers__speaker__organization",
         from_speaker="organization",
     ),
     Part(
+        model=SpeakerLink,
+        events=tuple(f"speaker__{lookup}" for lookup in SPEAKER_EVENTS),
         rows=lambda event: SpeakerLink.objects.filter(speaker__in=involved_speakers(event)),
         from_speaker="links",
     ),
     Part(
+        model=LineupEntry,
+        events=("event",),
         rows=lambda event: LineupEntry.objects.filter(event=event),
         from_speaker="lineup_entries",
         speaker_scope="event",
     ),
-    Part(rows=lambda event: Tombstone.objects.filter(event_id=event.pk), changed_at="deleted_at"),
+    Part(
+        model=Tombstone,
+        events=("event_id",),
+        rows=lambda event: Tombstone.objects.filter(event_id=event.pk),
+        changed_at="deleted_at",
+    ),
     # A release changes no session but the frab exports' `version` and the changelog.
-    Part(rows=lambda event: ScheduleRelease.objects.filter(event=event)),
+    Part(
+        model=ScheduleRelease,
+        events=("event",),
+        rows=lambda event: ScheduleRelease.objects.filter(event=event),
+    ),
 )
+
+
+def watched_rows() -> dict[type[Model], set[str]]:
+    """Every kind of row whose writes can change what some part of an event's agenda holds,
+    with the lookups from such a row to those events.
+
+    The parts' own rows, and every row their `events` lookups pass through: a speaker given a
+    session (a SessionSpeaker saved) joins that event's agenda, as a tag put on a session does.
+    A many-to-many step is watched on its table (`through`), which sends m2m_changed only.
+    """
+    watched: dict[type[Model], set[str]] = {}
+    for part in PARTS:
+        for lookup in part.events:
+            model, steps = part.model, lookup.split("__")
+            for index, step in enumerate(steps):
+                rest = "__".join(steps[index:])
+                watched.setdefault(model, set()).add(rest)
+                field = model._meta.pk if step == "pk" else model._meta.get_field(step)
+                if not field.is_relation:
+                    break
+                if field.many_to_many:
+                    through = (
+                        field.through if hasattr(field, "through") else field.remote_field.through
+                    )
+                    near = next(
+                        f for f in through._meta.fields if f.related_model is field.related_model
+                    )
+                    watched.setdefault(through, set()).add(
+                        "__".join([near.name, *steps[index + 1 :]])
+                    )
+                model = field.related_model
+    return watched
 
 
 def _latest(queryset: QuerySet, field: str) -> Subquery:

@@ -28,6 +28,22 @@ class Bookmark(TimeStampedModel):
         return f"{self.session} for {self.user}"
 
 
+class AgendaVersion(models.Model):
+    """The stored version of an event's agenda (its ETag): moved in the same transaction as
+    every write to a part agenda.changes declares, so reading it is one small query.
+
+    `event_id` is a plain number, not a foreign key, as for tombstones: a version is moved
+    while an event's rows are being deleted, and must not hold up the event's own deletion.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+    counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"agenda of event {self.event_id}: version {self.counter} at {self.changed_at}"
+
+
 class ScheduleRelease(TimeStampedModel):
     """A version of an event's schedule an organizer released: a snapshot of its published
     sessions, compared with the previous release's into `changes`."""

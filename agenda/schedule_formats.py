@@ -1,6 +1,7 @@
 """An agenda in the frab / C3VOC `schedule.xml` and `schedule.json` formats that Giggity reads."""
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 
 from django.utils.text import slugify
 
+from agenda.rows import SessionRow
 from events.models import Event, Session
 
 # Fixed forever: every guid below is derived from it, and apps key bookmarks on guids.
@@ -28,15 +30,20 @@ TITLE_SLUG_LENGTH = 50
 
 
 def schedule_json(
-    *, event: Event, sessions: Iterable[Session], base_url: str, version: str | None = None
+    *,
+    event: Event,
+    sessions: Iterable[Session | SessionRow],
+    base_url: str,
+    version: str | None = None,
 ) -> dict:
     """The agenda as a version-1 `schedule.json` document (validates against schedule.schema.json).
 
-    `sessions` are the published sessions of `event` as `agenda.selectors.published_sessions`
-    loads them; nothing here queries the database. `base_url` is the event's absolute URL in
-    the API (`…/api/v1/events/{slug}/`); session and schedule URLs are built under it.
-    `version` is the name of the schedule's latest release; without one, a digest of the
-    content stands in. A cancelled session stays, its title marked (the formats have no status).
+    `sessions` are the published sessions of `event` as rows (agenda.rows.session_rows) or as
+    `agenda.selectors.published_sessions` loads them; nothing here queries the database.
+    `base_url` is the event's absolute URL in the API (`…/api/v1/events/{slug}/`); session
+    and schedule URLs are built under it. `version` is the name of the schedule's latest
+    release; without one, a digest of the content stands in. A cancelled session stays, its
+    title marked (the formats have no status).
     """
     return {
         "$schema": SCHEMA_URL,
@@ -46,7 +53,11 @@ def schedule_json(
 
 
 def schedule_xml(
-    *, event: Event, sessions: Iterable[Session], base_url: str, version: str | None = None
+    *,
+    event: Event,
+    sessions: Iterable[Session | SessionRow],
+    base_url: str,
+    version: str | None = None,
 ) -> bytes:
     """The agenda as a `schedule.xml` document (validates against schedule.xml.xsd).
 
@@ -87,25 +98,28 @@ def schedule_xml(
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+# Every export names the same few thousand ids again, and each uuid5 is a SHA-1: uncached they
+# were a third of the time of schedule.json.
+@functools.lru_cache(maxsize=65536)
 def _guid(kind: str, pk: int) -> str:
     # Not frab's uuid5 of a speaker's e-mail address: that address is private.
     return str(uuid.uuid5(GREENROOM_NAMESPACE, f"{kind}:{pk}"))
 
 
 def _schedule(
-    *, event: Event, sessions: Iterable[Session], base_url: str, version: str | None
+    *, event: Event, sessions: Iterable[Session | SessionRow], base_url: str, version: str | None
 ) -> dict:
     zone = event.tzinfo
     # Sessions and schedules live under the event's URL, as api-v1.md fixes the paths.
     event_url = base_url.rstrip("/")
     acronym = _acronym(event)
-    sessions = sorted(sessions, key=lambda session: (session.starts_at, session.pk))
+    sessions = sorted(map(SessionRow.of, sessions), key=lambda row: (row.starts_at, row.pk))
     # Rooms come from the sessions, not `event.stages`, so that exporting costs no query.
     stages = sorted(
         {session.stage.pk: session.stage for session in sessions}.values(),
         key=lambda stage: (stage.position, stage.name, stage.pk),
     )
-    by_day: dict[dt.date, list[Session]] = {}
+    by_day: dict[dt.date, list[SessionRow]] = {}
     for session in sessions:
         by_day.setdefault(session.starts_at.astimezone(zone).date(), []).append(session)
     # A session outside the event's dates (the admin refuses those) still gets its day.
@@ -161,8 +175,8 @@ def _schedule(
     return {"version": version, **content}
 
 
-def _json_event(*, session: Session, zone: dt.tzinfo, acronym: str, event_url: str) -> dict:
-    tags = list(session.tags.all())
+def _json_event(*, session: SessionRow, zone: dt.tzinfo, acronym: str, event_url: str) -> dict:
+    tags = session.tags
     return {
         "guid": _guid("session", session.pk),
         "id": session.pk,
@@ -186,18 +200,18 @@ def _json_event(*, session: Session, zone: dt.tzinfo, acronym: str, event_url: s
         # schema's oneOf allows one kind only.
         "persons": [
             {
-                "id": session_speaker.speaker_id,
-                "guid": _guid("speaker", session_speaker.speaker_id),
-                "public_name": session_speaker.speaker.name,
+                "id": speaker.speaker_id,
+                "guid": _guid("speaker", speaker.speaker_id),
+                "public_name": speaker.name,
             }
-            for session_speaker in session.session_speakers.all()
+            for speaker in session.speakers
         ],
         "links": _links(session),
         "attachments": [],
     }
 
 
-def _links(session: Session) -> list[dict]:
+def _links(session: SessionRow) -> list[dict]:
     """Where to watch the session, as the schema's references of type `media`."""
     watch = (("Livestream", session.livestream_url), ("Recording", session.recording_url))
     return [{"type": "media", "url": url, "title": title} for title, url in watch if url]
@@ -237,7 +251,7 @@ def _acronym(event: Event) -> str:
     return acronym
 
 
-def _session_slug(session: Session, acronym: str) -> str:
+def _session_slug(session: SessionRow, acronym: str) -> str:
     # `{acronym}-{id}-{title}` as C3VOC names recordings; the XSD wants at least four
     # characters after the first hyphen and the JSON schema an alphanumeric last character.
     title = slugify(session.title)[:TITLE_SLUG_LENGTH].strip("-_")

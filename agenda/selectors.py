@@ -2,11 +2,19 @@
 
 import datetime as dt
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.shortcuts import get_object_or_404
 
 from agenda.changes import last_changed
-from agenda.models import ReleaseChange, ScheduleRelease
+from agenda.models import AgendaVersion, ReleaseChange, ScheduleRelease
 from config.api.conditional import ContentVersion
 from events.models import Event, Session, Tag
 from events.selectors import public_events
@@ -14,9 +22,30 @@ from speakers.models import InvitationStatus, SessionSpeaker, Speaker
 
 
 def agenda_version(event: Event) -> ContentVersion:
-    """When anything an app shows of the event's agenda and lineup last changed (the parts
-    are declared once, in agenda.changes): one query."""
-    return ContentVersion(last_changed(event))
+    """The stored version of what an app shows of the event's agenda and lineup (moved by
+    every write to a part agenda.changes declares, see agenda.signals): one small query.
+
+    An event without one (written before versions were stored, or loaded in bulk) gets one
+    from when its parts last changed, kept unless a write stored a version meanwhile.
+    """
+    stored = AgendaVersion.objects.filter(event_id=event.pk).values_list("changed_at", "counter")
+    found = stored.first()
+    if found is None:
+        AgendaVersion.objects.bulk_create(
+            [AgendaVersion(event_id=event.pk, changed_at=last_changed(event))],
+            ignore_conflicts=True,
+        )
+        found = stored.get()
+    changed_at, counter = found
+    return ContentVersion(changed_at, token=str(counter))
+
+
+def get_public_event_with_agenda_version(slug: str) -> Event:
+    """A public event by slug, or 404, with the counter of its stored agenda version as
+    `agenda_counter` (None before it has one): what keys a cached rendering of its agenda,
+    read with the event in one query."""
+    counter = AgendaVersion.objects.filter(event_id=OuterRef("pk")).values("counter")[:1]
+    return get_object_or_404(public_events().annotate(agenda_counter=Subquery(counter)), slug=slug)
 
 
 def published_sessions(event: Event) -> QuerySet[Session]:

@@ -5,15 +5,16 @@ Every change the public sees of a session is told to the apps above as a domain 
 (core.domain_events), inside the change's transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db import router, transaction
+from django.db.models import F, Prefetch, QuerySet, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from agenda.exceptions import AgendaError, ReleaseVersionTaken
-from agenda.models import Bookmark, ReleaseChange, ScheduleRelease
+from agenda.models import AgendaVersion, Bookmark, ReleaseChange, ScheduleRelease
 from agenda.releases import (
     EDIT_KINDS,
     change_kinds,
@@ -240,3 +241,25 @@ def remove_bookmark(*, user, session_id: int) -> bool:
     """Take a session off a person's agenda; returns whether it was there."""
     deleted, _ = Bookmark.objects.filter(user=user, session_id=session_id).delete()
     return bool(deleted)
+
+
+def move_agenda_versions(event_ids: Iterable[int], *, using: str | None = None) -> None:
+    """Give each event's agenda a new stored version, in the caller's transaction.
+
+    The counter makes every write a new version even within one clock tick; `changed_at`
+    (Last-Modified) never goes back. The row is created first if need be and then always
+    moved, so of two writers creating it at once neither write is lost.
+    """
+    ids = sorted({event_id for event_id in event_ids if event_id is not None})
+    if not ids:
+        return
+    now = timezone.now()
+    versions = AgendaVersion.objects.using(using or router.db_for_write(AgendaVersion))
+    with transaction.atomic(using=versions.db, savepoint=False):
+        versions.bulk_create(
+            [AgendaVersion(event_id=event_id, changed_at=now) for event_id in ids],
+            ignore_conflicts=True,
+        )
+        versions.filter(event_id__in=ids).update(
+            counter=F("counter") + 1, changed_at=Greatest("changed_at", Value(now))
+        )

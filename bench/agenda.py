@@ -107,25 +107,34 @@ BIO = (
 )
 
 
-def load_event() -> None:
-    """One published event with 4 stages, 20 tags, 400 speakers and 200 sessions (bulk)."""
+def load_event(slug: str = EVENT_SLUG, sessions_count: int = 200) -> None:
+    """One published event with 20 tags, two speakers per session and `sessions_count`
+    sessions (bulk) on 3 days: 4 stages for 200 sessions, more for more (51 per stage)."""
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from agenda.services import move_agenda_versions
     from events.models import Event, Session, Stage, Tag
     from speakers.models import LineupEntry, Organization, SessionSpeaker, Speaker
 
-    if Event.objects.filter(slug=EVENT_SLUG).exists():
-        print(f"event {EVENT_SLUG} already loaded")
+    if Event.objects.filter(slug=slug).exists():
+        print(f"event {slug} already loaded")
         return
+    # Slugs of speakers, companies and tags are unique across events: the first event keeps
+    # the names it always had, others prefix theirs.
+    prefix = "" if slug == EVENT_SLUG else f"{slug}-"
+    stage_count = max(4, -(-sessions_count // 51))
+    speaker_count = 2 * sessions_count
     started = time.monotonic()
     zone = zoneinfo.ZoneInfo("Europe/Berlin")
     now = timezone.now()
     with transaction.atomic():
         event = Event.objects.create(
-            name="Greenroom Bench Conference",
-            slug=EVENT_SLUG,
-            tagline="Two hundred sessions on four stages",
+            name=f"Greenroom Bench Conference ({sessions_count} sessions)"
+            if prefix
+            else "Greenroom Bench Conference",
+            slug=slug,
+            tagline=f"{sessions_count} sessions on {stage_count} stages",
             description="The benchmark event of bench/agenda.py.",
             start_date=dt.date(2030, 9, 16),
             end_date=dt.date(2030, 9, 18),
@@ -138,36 +147,41 @@ def load_event() -> None:
             Stage(
                 event=event, name=f"Stage {n + 1}", slug=f"stage-{n + 1}", position=n, capacity=500
             )
-            for n in range(4)
+            for n in range(stage_count)
         )
-        tags = Tag.objects.bulk_create(
-            Tag(name=f"Bench topic {n:02}", slug=f"bench-topic-{n:02}") for n in range(20)
-        )
+        tags = list(Tag.objects.filter(slug__startswith="bench-topic-").order_by("slug"))
+        if not tags:
+            tags = Tag.objects.bulk_create(
+                Tag(name=f"Bench topic {n:02}", slug=f"bench-topic-{n:02}") for n in range(20)
+            )
         organizations = Organization.objects.bulk_create(
             Organization(
-                name=f"Bench Company {n:03}",
-                slug=f"bench-company-{n:03}",
+                name=f"{prefix}Bench Company {n:03}",
+                slug=f"{prefix}bench-company-{n:03}",
                 website=f"https://company{n:03}.example.com",
             )
-            for n in range(100)
+            for n in range(max(100, sessions_count // 2))
         )
         speakers = Speaker.objects.bulk_create(
             Speaker(
-                name=f"Bench Speaker {n:03}",
-                slug=f"bench-speaker-{n:03}",
+                name=f"{prefix}Bench Speaker {n:03}",
+                slug=f"{prefix}bench-speaker-{n:03}",
                 job_title="VP Engineering" if n % 2 else "Founder & CEO",
                 organization=organizations[n % len(organizations)],
                 bio=BIO,
                 pronouns="she/her" if n % 3 == 0 else "",
             )
-            for n in range(400)
+            for n in range(speaker_count)
         )
         # 3 days x 17 half-hour slots x 4 stages = 204 slots; sessions last 25 minutes, so
         # sessions on one stage never overlap.
         formats = [f for f in Session.Format.values if f != Session.Format.BREAK]
         slots = [
-            (day, slot, stage) for day in range(3) for slot in range(17) for stage in range(4)
-        ][:200]
+            (day, slot, stage)
+            for day in range(3)
+            for slot in range(17)
+            for stage in range(stage_count)
+        ][:sessions_count]
         sessions = []
         for n, (day, slot, stage) in enumerate(slots):
             local_day = event.start_date + dt.timedelta(days=day)
@@ -220,9 +234,11 @@ def load_event() -> None:
             )
             for speaker in speakers
         )
+        # bulk_create sends no signals: move the stored agenda version by hand, as a loader must.
+        move_agenda_versions([event.pk])
     connection.close()
     print(
-        f"loaded {EVENT_SLUG}: 4 stages, 20 tags, {len(speakers)} speakers, {len(sessions)} "
+        f"loaded {slug}: {stage_count} stages, 20 tags, {len(speakers)} speakers, {len(sessions)} "
         f"sessions, {len(roles)} session speakers in {time.monotonic() - started:.1f} s"
     )
 

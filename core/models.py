@@ -2,10 +2,32 @@
 tombstones of deleted items (for delta sync) and the audit trail of personal data."""
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from core.tombstones import kind_choices
+
+# Sent by QuerySet.update() of a TimeStampedModel, inside the update's transaction, with the
+# `pks` of the rows it matched: Django sends no signal for a bulk update, and an app that keeps
+# state derived from rows (the agenda's stored version) must hear of every write, as it does
+# of save() and delete() through post_save and pre_delete.
+rows_updated = Signal()
+
+
+class SignallingQuerySet(models.QuerySet):
+    """A QuerySet whose update() sends `rows_updated` when anybody listens for its model."""
+
+    def update(self, **kwargs) -> int:
+        if not rows_updated.has_listeners(self.model):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Read before: the update may change what the filter matches.
+            pks = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            if pks:
+                rows_updated.send(sender=self.model, pks=pks, using=self.db)
+        return count
 
 
 class TimeStampedModel(models.Model):
@@ -13,6 +35,8 @@ class TimeStampedModel(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    objects = SignallingQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from agenda.models import Bookmark, ReleaseChange, ScheduleRelease
 from agenda.releases import ChangeKind
+from agenda.rows import LARGEST_HEADSHOT
 from config.api.delta import SYNCED_AT_HELP
 from config.api.fields import OptionalURLField
 from events.api.serializers import EventDetailSerializer, TagSerializer
@@ -12,7 +13,6 @@ from events.models import Session, Stage
 from speakers.headshots import RENDITION_SIDES
 from speakers.models import Organization, SessionSpeaker, Speaker, SpeakerLink
 
-LARGEST_HEADSHOT = str(max(RENDITION_SIDES))
 HEADSHOTS_SCHEMA = {
     "type": "object",
     "nullable": True,

@@ -24,6 +24,7 @@ from agenda.api.serializers import (
     ScheduleReleaseSerializer,
     SessionSerializer,
     SpeakerProfileSerializer,
+    headshot_urls,
 )
 from agenda.changes import (
     session_ids_removed_since,
@@ -34,6 +35,13 @@ from agenda.changes import (
     tag_slugs_removed_since,
 )
 from agenda.models import ScheduleRelease
+from agenda.rows import (
+    SESSION_COLUMNS,
+    rows_of_values,
+    session_documents,
+    session_rows,
+    speaker_documents,
+)
 from agenda.selectors import (
     agenda_version,
     bookmarked_sessions,
@@ -53,8 +61,9 @@ from config.api.delta import (
     parse_updated_since,
 )
 from config.api.errors import ErrorSerializer
-from config.api.timestamps import ApiJSONRenderer
+from config.api.timestamps import ApiJSONRenderer, api_timestamp
 from core.extensions import BUNDLE_SECTIONS
+from events.api.serializers import EventDetailSerializer
 from events.models import Event, Session
 from events.selectors import event_sales_status, get_public_event, public_events
 from speakers.models import Speaker
@@ -86,6 +95,10 @@ class EventAgendaMixin:
     def absolute_url(self, name: str, **kwargs) -> str:
         return self.request.build_absolute_uri(reverse(name, kwargs=kwargs))
 
+    def speaker_headshots(self, speaker: Speaker) -> dict[str, str] | None:
+        """A speaker's `headshots` for agenda.rows, absolute as the serializers give them."""
+        return headshot_urls(speaker, self.request)
+
 
 @extend_schema_view(
     get=extend_schema(
@@ -112,6 +125,16 @@ class SessionListView(EventAgendaMixin, ConditionalGetMixin, DeltaListMixin, gen
 
     def removed_ids_since(self, since) -> list[int]:
         return session_ids_removed_since(self.event, since)
+
+    def list(self, request, *args, **kwargs):
+        # Plain rows rather than serializer instances (agenda.rows): the same answer, cheaper.
+        sessions = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(sessions.prefetch_related(None).values(*SESSION_COLUMNS))
+        return self.get_paginated_response(
+            session_documents(
+                rows_of_values(page, event=self.event), headshot_urls=self.speaker_headshots
+            )
+        )
 
 
 @extend_schema_view(
@@ -196,15 +219,18 @@ class AgendaCalendarView(EventAgendaMixin, ConditionalGetMixin, APIView):
     def render_calendar(self) -> HttpResponse:
         body = calendars.agenda_calendar(
             name=self.event.name,
-            sessions=published_sessions(self.event),
+            sessions=session_rows(published_sessions(self.event), event=self.event),
             url_for_session=self.session_url,
         )
         return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
-    def session_url(self, session: Session) -> str:
-        return self.absolute_url(
-            "session-detail", event_slug=self.event.slug, session_id=session.pk
-        )
+    def session_url(self, session) -> str:
+        return f"{self.sessions_url}{session.pk}/"
+
+    @cached_property
+    def sessions_url(self) -> str:
+        # Resolved once: reverse() for each of hundreds of sessions cost more than the rest.
+        return self.absolute_url("session-list", event_slug=self.event.slug)
 
 
 SCHEDULE_RESPONSES = {
@@ -224,7 +250,7 @@ class ScheduleExportView(EventAgendaMixin, ConditionalGetMixin, APIView):
     def render_schedule(self) -> HttpResponse:
         arguments = {
             "event": self.event,
-            "sessions": list(published_sessions(self.event)),
+            "sessions": session_rows(published_sessions(self.event), event=self.event),
             "base_url": self.absolute_url("event-detail", event_slug=self.event.slug),
             "version": latest_release_version(self.event),
         }
@@ -315,26 +341,29 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
         return HttpResponse(self.render_bundle(since), content_type="application/json")
 
     def render_bundle(self, since) -> bytes:
+        """The bundle as BundleSerializer declares it, built from plain rows (agenda.rows)."""
         event = self.event
         synced_at = next_sync_point()
         sessions = published_sessions(event)
-        speakers = lineup_with_sessions(event, public_lineup(event))
+        speakers = public_lineup(event)
         if since is not None:
             sessions = sessions_changed_since(sessions, since)
             speakers = speakers_changed_since(event, speakers, since)
-        sessions = list(sessions)
-        bundle = {
-            "event": Event.objects.prefetch_related("stages").get(pk=event.pk),
-            "tags": sorted(
-                {tag for session in sessions for tag in session.tags.all()},
-                key=lambda tag: tag.slug,
+        sessions = session_rows(sessions, event=event)
+        tags = {tag.slug: tag for session in sessions for tag in session.tags}
+        context = {"request": self.request, "sales_status": event_sales_status(event)}
+        data = {
+            "event": EventDetailSerializer(
+                Event.objects.prefetch_related("stages").get(pk=event.pk), context=context
+            ).data,
+            "tags": [{"slug": tag.slug, "name": tag.name} for _, tag in sorted(tags.items())],
+            "sessions": session_documents(sessions, headshot_urls=self.speaker_headshots),
+            "speakers": speaker_documents(
+                speakers.order_by("name", "pk"), event=event, headshot_urls=self.speaker_headshots
             ),
-            "sessions": sessions,
-            "speakers": speakers,
-            "synced_at": synced_at,
         }
         if since is not None:
-            bundle["deleted"] = {
+            data["deleted"] = {
                 "sessions": session_ids_removed_since(event, since),
                 "speakers": speaker_ids_removed_since(
                     event, since, still_public=public_lineup(event)
@@ -342,8 +371,7 @@ class BundleView(EventAgendaMixin, ConditionalGetMixin, APIView):
                 "stages": stage_ids_removed_since(event, since),
                 "tags": tag_slugs_removed_since(event, since, still_used=published_sessions(event)),
             }
-        context = {"request": self.request, "sales_status": event_sales_status(event)}
-        data = BundleSerializer(bundle, context=context).data
+        data["synced_at"] = api_timestamp(synced_at)
         for section in self.sections:
             data[section.key] = section.data(since)
             if since is not None:

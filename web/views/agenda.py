@@ -6,13 +6,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from agenda.selectors import (
     agenda_tags,
     bookmarked_session_ids,
     event_releases,
+    get_public_event_with_agenda_version,
     get_published_session,
     published_sessions_on_day,
 )
@@ -34,8 +37,13 @@ def is_htmx(request) -> bool:
 
 
 def agenda(request, slug: str):
-    """A day of the agenda, filtered by stage and topic; htmx swaps just the agenda body."""
-    event = get_public_event(slug)
+    """A day of the agenda, filtered by stage and topic; htmx swaps just the agenda body.
+
+    The grid is what costs (a day of a large agenda is thousands of template nodes): for
+    anonymous visitors it is rendered once per agenda version, URL and language and then
+    taken from the cache, and its sessions are only read when it is rendered.
+    """
+    event = get_public_event_with_agenda_version(slug)
     form = AgendaFilterForm(
         request.GET, event=event, stages=list(event.stages.all()), tags=list(agenda_tags(event))
     )
@@ -52,13 +60,24 @@ def agenda(request, slug: str):
             "form": form,
             "day": day,
             "partial": partial,
-            "grid": time_grid(
-                list(sessions), bookmarked=bookmarked_session_ids(request.user, event=event)
+            "grid": SimpleLazyObject(
+                lambda: time_grid(
+                    list(sessions), bookmarked=bookmarked_session_ids(request.user, event=event)
+                )
             ),
+            "grid_cache_key": grid_cache_key(request, event),
         },
     )
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+def grid_cache_key(request, event) -> str:
+    """What an anonymous visitor's agenda grid depends on; "" when it must not be cached
+    (a signed-in person sees their own stars)."""
+    if request.user.is_authenticated or event.agenda_counter is None:
+        return ""
+    return f"{event.pk}:{event.agenda_counter}:{get_language()}:{request.get_full_path()}"
 
 
 def session_detail(request, slug: str, session_id: int):
