@@ -6,12 +6,12 @@ session before and after an edit with the same function, so that "moved" means o
 changelog and in the domain events that notices and webhooks act on.
 """
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import models
 
+from core.domain_events import utc_iso
 from events.models import Session
 from speakers.models import Speaker
 
@@ -36,12 +36,6 @@ EDIT_KINDS = (
     ChangeKind.RETITLED,
     ChangeKind.SPEAKERS_CHANGED,
 )
-
-
-def utc_iso(moment: dt.datetime) -> str:
-    """An instant as ISO 8601 in UTC with `Z`, to the second: how snapshots and domain events
-    write times (the event's zone is applied where people read them)."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def session_snapshot(session: Session, speakers: Sequence[Speaker]) -> dict:

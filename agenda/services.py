@@ -22,10 +22,9 @@ from agenda.releases import (
     published_snapshot,
     session_event_data,
     session_snapshot,
-    utc_iso,
 )
 from agenda.selectors import published_sessions
-from core.domain_events import publish
+from core.domain_events import publish, utc_iso
 from events.models import Event, Session, Stage
 from events.services import check_session_slot
 from speakers.exceptions import SpeakersError

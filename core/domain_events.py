@@ -45,10 +45,11 @@ SUBSCRIBERS: Registry[Subscriber] = Registry("domain event subscribers")
 
 
 def utc_iso(moment: dt.datetime | None) -> str | None:
-    """A time as the payloads write it: ISO 8601 in UTC with `Z`."""
+    """A time as payloads and snapshots write it: ISO 8601 in UTC with `Z`, to the second, as
+    the API writes instants (the event's zone is applied where people read them)."""
     if moment is None:
         return None
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def publish(event_type: str, *, event_id: int, data: dict) -> DomainEvent:

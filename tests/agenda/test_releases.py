@@ -9,8 +9,9 @@ from lxml import etree
 from rest_framework.test import APIClient
 
 from agenda.exceptions import AgendaError, ReleaseVersionTaken
-from agenda.releases import change_kinds, utc_iso
+from agenda.releases import change_kinds
 from agenda.services import SpeakerSlot, release_schedule, schedule_session
+from core.domain_events import utc_iso
 from events.models import Session
 from tests.agenda.test_schedule_formats import assert_valid_json, assert_valid_xml
 from tests.factories import (

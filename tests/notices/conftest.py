@@ -7,11 +7,8 @@ import pytest
 
 from agenda.services import add_bookmark
 from core import domain_events
+from core.domain_events import utc_iso
 from tests.factories import SessionFactory, UserFactory
-
-
-def utc_iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def session_event(session, *changes: str) -> tuple[str, dict]:
