@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 LOCK := requirements.lock
-AUDITED_CODE := config core events speakers agenda tickets privacy accounts web
+AUDITED_CODE := config core events speakers agenda tickets privacy accounts notices webhooks web
 
 .PHONY: run test lint migrations-check upgrade-check deploy-check cluster-check audit lock install clean
 

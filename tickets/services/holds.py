@@ -140,7 +140,7 @@ def _holding(event: Event, buyer: Buyer, now: dt.datetime, counts_network: bool)
     orders = connection.ops.quote_name(Order._meta.db_table)
     lines = connection.ops.quote_name(OrderLine._meta.db_table)
     sql = (
-        f"SELECT COUNT(DISTINCT CASE WHEN {own} THEN o.id END), "  # noqa: S608 - fixed names
+        f"SELECT COUNT(DISTINCT CASE WHEN {own} THEN o.id END), "  # noqa: S608  # nosec B608
         f"COALESCE(SUM(CASE WHEN {own} THEN l.quantity END), 0), "
         f"COALESCE(SUM(CASE WHEN {network} THEN l.quantity END), 0) "
         f"FROM {orders} o JOIN {lines} l ON l.order_id = o.id "
