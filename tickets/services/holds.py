@@ -222,7 +222,7 @@ def write_with_room[T](
             try:
                 return write()
             except inventory.NoRoomCounted as shortage:
-                expire_held_orders(orders=Order.objects.filter(event=event))
+                expire_held_orders(orders=Order.objects.filter(event=event), wait_for_locked=True)
                 stock = inventory.verified_stock(shortage.pass_types)
                 if not stock.fits(shortage.pass_types, shortage.wanted):
                     raise refusal(shortage, stock) from None

@@ -26,7 +26,10 @@ from tickets.models import Order, OrderStatus, Ticket, TicketStatus
 
 
 def expire_held_orders(
-    *, now: dt.datetime | None = None, orders: QuerySet[Order] | None = None
+    *,
+    now: dt.datetime | None = None,
+    orders: QuerySet[Order] | None = None,
+    wait_for_locked: bool = False,
 ) -> int:
     """Move pending orders past their hold (of `orders`, all by default) to expired: their
     passes go back on sale. Returns how many moved.
@@ -35,6 +38,9 @@ def expire_held_orders(
     fulfilled decides for itself), so a second run, or two workers at once, expire each order
     once, and its passes go back to the counters once. Batches of EXPIRY_BATCH orders, one
     transaction each, keep the end of a large sale's holds from locking the counters long.
+
+    `wait_for_locked`: wait for the orders another transaction holds instead (in id order), so
+    a buyer told "no room" sees a hold another buyer is releasing as released, not as sold.
     """
     now = now or timezone.now()
     orders = Order.objects.all() if orders is None else orders
@@ -43,7 +49,8 @@ def expire_held_orders(
         with transaction.atomic():
             ended = list(
                 orders.filter(status=OrderStatus.PENDING, hold_expires_at__lte=now)
-                .select_for_update(skip_locked=True, of=("self",))
+                .select_for_update(skip_locked=not wait_for_locked, of=("self",))
+                .order_by("pk")
                 .values_list("pk", flat=True)[:EXPIRY_BATCH]
             )
             if ended:
