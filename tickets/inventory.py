@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from tickets.models import (
@@ -47,7 +47,6 @@ from tickets.models import (
     OrderLine,
     OrderStatus,
     PassType,
-    PricePhase,
 )
 
 logger = logging.getLogger(__name__)
@@ -208,18 +207,9 @@ class CountersMoved(Exception):
     the estimate it was written with (a price phase, a hold): roll back and write it again."""
 
 
-def with_counters(pass_types: QuerySet[PassType]) -> QuerySet[PassType]:
-    """`pass_types` with what a writer needs loaded: their counters, their pools with theirs,
-    their price phases. Three queries, and no lock; pools and phases come unordered (pricing
-    orders phases itself), which saves compiling two ORDER BYs per order."""
-    pools = InventoryPool.objects.select_related("counter").order_by()
-    return pass_types.select_related("counter").prefetch_related(
-        Prefetch("pools", queryset=pools), Prefetch("phases", PricePhase.objects.order_by())
-    )
-
-
 def counted_stock(pass_types: list[PassType], wanted: Mapping[int, int]) -> Stock:
-    """What the counters of `pass_types` (loaded by `with_counters`) held when read.
+    """What the counters of `pass_types` (from sale_rows.pass_types_for_writing) held when
+    read.
 
     Read without a lock, so an estimate that `take` confirms or refutes. Raises NoRoomCounted
     when `wanted` does not fit it, or when a counter does not exist yet.
@@ -241,7 +231,8 @@ def counted_stock(pass_types: list[PassType], wanted: Mapping[int, int]) -> Stoc
 
 
 def take(pass_types: list[PassType], wanted: Mapping[int, int]) -> Stock:
-    """Count `wanted` (passes by pass type; `pass_types` loaded by `with_counters`) on every
+    """Count `wanted` (passes by pass type; `pass_types` loaded by
+    sale_rows.pass_types_for_writing) on every
     counter it draws on, each with one conditional UPDATE that never passes a capacity, in the
     lock order. Returns the stock as it was just before: exact, since the counters are locked.
 

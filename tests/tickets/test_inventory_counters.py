@@ -60,8 +60,9 @@ def test_placing_an_order_through_the_api_costs_a_fixed_number_of_queries(
     }
     # The event; a savepoint (the test's transaction); the lock timeout with the buyer's
     # advisory locks (PostgreSQL only); the hold caps; the pass type with its counter, its
-    # pools, its price phases; the order; its lines; the counter's UPDATE; the release.
-    budget = 10 + (connection.vendor == "postgresql")
+    # pools and its price phases (one statement); the order; its lines; the counter's UPDATE;
+    # the release.
+    budget = 8 + (connection.vendor == "postgresql")
 
     with django_assert_num_queries(budget):
         response = APIClient().post(reverse("order-list"), body, format="json")

@@ -31,6 +31,7 @@ from config.api.throttling import (
     promo_code_of,
 )
 from core.exceptions import NotFoundError
+from core.prefetched import keep_as_prefetched
 from core.selectors import deleted_ids
 from events.models import Event
 from events.selectors import get_public_event
@@ -50,7 +51,7 @@ from tickets.selectors import (
 )
 from tickets.services.checkin import CheckInOutcome, can_check_in, check_in
 from tickets.services.order_states import cancel_order
-from tickets.services.ordering import LineRequest, keep_as_prefetched, place_order
+from tickets.services.ordering import LineRequest, place_order
 from tickets.services.payment import start_payment
 from tickets.services.webhooks import handle_stripe_webhook
 

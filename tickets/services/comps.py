@@ -16,6 +16,7 @@ from events.models import Event
 from tickets import inventory
 from tickets.exceptions import SoldOut, TicketsError
 from tickets.models import Order, OrderLine, PassType
+from tickets.sale_rows import pass_types_for_writing
 from tickets.services import holds
 from tickets.services.order_states import mark_paid
 from tickets.services.queueing import after_commit, queue_confirmation
@@ -47,7 +48,7 @@ def issue_comps(
     def write() -> Order:
         with transaction.atomic():
             inventory.set_lock_timeout()
-            loaded = list(inventory.with_counters(PassType.objects.filter(pk=pass_type.pk)))
+            loaded = pass_types_for_writing([pass_type.pk])
             inventory.counted_stock(loaded, wanted)
             now = timezone.now()
             order = Order.objects.create(

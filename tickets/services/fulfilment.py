@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from tickets import inventory
-from tickets.models import Order, OrderStatus, PassType, Payment, PaymentStatus
+from tickets.models import Order, OrderStatus, Payment, PaymentStatus
 from tickets.money import format_money
+from tickets.sale_rows import pass_types_for_writing
 from tickets.services import holds
 from tickets.services.order_states import mark_paid
 from tickets.services.queueing import (
@@ -108,9 +109,7 @@ def _take_again(order: Order) -> bool:
     def write() -> bool:
         # A savepoint: a refused take leaves the counters it had changed as they were.
         with transaction.atomic():
-            inventory.take(
-                list(inventory.with_counters(PassType.objects.filter(pk__in=wanted))), wanted
-            )
+            inventory.take(pass_types_for_writing(wanted), wanted)
         return True
 
     try:

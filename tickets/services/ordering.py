@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.prefetched import keep_as_prefetched
 from events.models import Event, EventStatus
 from tickets import human_check, inventory, pricing
 from tickets.exceptions import (
@@ -42,6 +43,7 @@ from tickets.models import (
     PassVisibility,
     PromoCode,
 )
+from tickets.sale_rows import pass_types_for_writing
 from tickets.selectors import (
     promo_codes_matching,
     promo_covers,
@@ -222,9 +224,7 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
     quantities = {line.pass_type_id: line.quantity for line in lines}
     holds.check_hold_limits(event=event, buyer=buyer, passes=sum(quantities.values()), now=now)
     wanted = {line.pass_type_id: line for line in lines}
-    loaded = list(
-        inventory.with_counters(PassType.objects.filter(event=event, pk__in=wanted)).order_by("pk")
-    )
+    loaded = pass_types_for_writing(wanted, event_id=event.pk)
     pass_types = {pass_type.pk: pass_type for pass_type in loaded}
     if set(pass_types) != set(wanted):
         raise TicketsError(
@@ -275,19 +275,6 @@ def _place_locked(*, event, lines, buyer, promo_code, scoped_key, fingerprint) -
         raise inventory.CountersMoved
     keep_as_prefetched(order, lines=written)
     return order
-
-
-def keep_as_prefetched(order: Order, **related: list) -> None:
-    """Keep rows known to be the order's related rows (its lines just written; a new order's
-    tickets, none) on it as if prefetched (Django's own prefetch cache), so the answer to the
-    buyer does not read them back: three queries per order in a flash sale. Only for an order
-    about to be shown: later writes to those relations do not reach this cache."""
-    cache = order.__dict__.setdefault("_prefetched_objects_cache", {})
-    for name, rows in related.items():
-        queryset = getattr(order, name).all()
-        queryset._result_cache = rows
-        queryset._prefetch_done = True
-        cache[name] = queryset
 
 
 @dataclass(frozen=True)
