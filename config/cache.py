@@ -9,6 +9,7 @@ backend would turn every request into a 500.
 
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable
 
@@ -52,6 +53,16 @@ def _forgotten_counter(key, *args, **kwargs):
     raise ValueError(f"Key '{key}' not found.")  # what Django's caches say for a missing key
 
 
+def _count_up(cache: RedisCache, key: str, *, timeout: float, version=None) -> int:
+    """Add one to the counter at `key` and return it, in one round trip: the counter is made
+    at 0, to live `timeout` seconds, only if missing (counting does not extend it)."""
+    key = cache.make_and_validate_key(key, version=version)
+    pipeline = cache._cache.get_client(key, write=True).pipeline(transaction=False)
+    pipeline.set(key, 0, ex=max(1, math.ceil(timeout)), nx=True)
+    pipeline.incr(key)
+    return pipeline.execute()[1]
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's Redis cache, with every operation failing open (see the module docstring)."""
 
@@ -63,6 +74,8 @@ class FailOpenRedisCache(RedisCache):
     set_many = _fail_open(RedisCache.set_many, lambda *args, **kwargs: [])
     touch = _fail_open(RedisCache.touch, lambda *args, **kwargs: False)
     incr = _fail_open(RedisCache.incr, _forgotten_counter)
+    # While Redis is away every count is a fresh counter's first.
+    count_up = _fail_open(_count_up, lambda *args, **kwargs: 1)
     delete = _fail_open(RedisCache.delete, lambda *args, **kwargs: False)
     delete_many = _fail_open(RedisCache.delete_many, lambda *args, **kwargs: None)
     clear = _fail_open(RedisCache.clear, lambda *args, **kwargs: False)

@@ -1,6 +1,6 @@
 """Request throttles: a fixed-window counter per client in the shared cache.
 
-A counter costs one or two cache round trips per request, where DRF's sliding-window
+A counter costs one cache round trip per request on Redis, where DRF's sliding-window
 throttles read and rewrite the whole list of recent request times. Rates come from
 settings.GREENROOM_THROTTLE_RATES on every request, so deployments and tests can tune them.
 """
@@ -23,7 +23,11 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 def increment(key: str, *, timeout: float) -> int:
     """Add one to the counter at `key` and return it; a new counter lives `timeout` seconds
-    (adding to it later does not extend that)."""
+    (adding to it later does not extend that). One round trip on Redis (config/cache.py), up
+    to three on other caches."""
+    count_up = getattr(cache, "count_up", None)
+    if count_up is not None:
+        return count_up(key, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:

@@ -92,13 +92,12 @@ def check_hold_limits(*, event: Event, buyer: Buyer, passes: int, now: dt.dateti
     """
     counts_network = not buyer.verified and bool(buyer.network)
     own_orders, own_passes, network_passes = _holding(event, buyer, now, counts_network)
-    held = Order.objects.filter(inventory.held_at(now), event=event)
     limit = settings.GREENROOM_MAX_PENDING_ORDERS
     if limit and own_orders >= limit:
         raise TooManyPendingOrders(
             f"You already hold {limit} unpaid orders for {event.name}: pay or cancel one, "
             "or wait until its hold ends.",
-            extra={"retry_after": _first_hold_end(held.filter(_own(buyer)), now)},
+            extra={"retry_after": _first_hold_end(event, _own(buyer), now)},
         )
     if buyer.verified:
         cap = settings.GREENROOM_MAX_HELD_PASSES_PER_ACCOUNT
@@ -117,7 +116,7 @@ def check_hold_limits(*, event: Event, buyer: Buyer, passes: int, now: dt.dateti
                     "limit": cap,
                     "held": holding,
                     "scope": scope,
-                    "retry_after": _first_hold_end(held.filter(whose), now),
+                    "retry_after": _first_hold_end(event, whose, now),
                 },
             )
 
@@ -174,9 +173,11 @@ def _network(buyer: Buyer, prefix: str = "") -> Q:
     return Q(**{f"{prefix}user__isnull": True, f"{prefix}client_network": buyer.network})
 
 
-def _first_hold_end(orders, now: dt.datetime) -> int:
-    """Seconds until the first of `orders` stops holding (60 when none does)."""
-    ends = orders.order_by("hold_expires_at").values_list("hold_expires_at", flat=True).first()
+def _first_hold_end(event: Event, whose: Q, now: dt.datetime) -> int:
+    """Seconds until the first of `whose` held orders for `event` stops holding (60 when none
+    does). Built only on a refusal: most orders pass the caps."""
+    held = Order.objects.filter(inventory.held_at(now), whose, event=event)
+    ends = held.order_by("hold_expires_at").values_list("hold_expires_at", flat=True).first()
     return _seconds_until(ends, now) if ends else 60
 
 
