@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import CpuMeter, postgres_backends, processes_where  # noqa: E402
 from bench.flash_sale import (  # noqa: E402
     Load,
     check_database,
@@ -396,6 +397,25 @@ class Cluster:
             if row.get("pxname") == "app" and row["svname"] in WEB_PORTS
         }
 
+    # CPU accounting
+
+    def cpu_groups(self) -> dict:
+        """Pids by kind of process, for bench.common.CpuMeter: each started process's whole
+        group (a gunicorn master and its workers…), and the database's backends."""
+
+        def groups_of(*names: str):
+            leaders = [process.pid for process in self.started if process.name in names]
+            return lambda: processes_where(lambda stat: stat["pgrp"] in leaders)
+
+        return {
+            "app servers": groups_of(*WEB_PORTS),
+            "HAProxy": groups_of("haproxy"),
+            "PgBouncer": groups_of("pgbouncer"),
+            "PostgreSQL": lambda: postgres_backends(DB_NAME),
+            "workers and beat": groups_of(*self.workers, "beat"),
+            "load client": lambda: [os.getpid()],
+        }
+
     def servers_up(self) -> set[str]:
         return {name for name, row in self.server_stats().items() if row["status"] == "UP"}
 
@@ -612,7 +632,10 @@ def flash_sale(cluster: Cluster, results: Results, size: Size) -> None:
     shop = greenroom_shop(f"http://127.0.0.1:{LB_PORT}", event.slug, pass_type.pk, keys=True)
     load = Load(buyers=size.buyers, time_limit=240, seed=1, max_per_order=4, busy_sleep=0.05)
     say(f"flash sale: {size.buyers} buyers, {size.seats} seats, through the load balancer")
+    meter = CpuMeter(cluster.cpu_groups())
+    meter.start()
     sale = asyncio.run(run_sale(shop, load))
+    meter.stop()
     after = cluster.server_stats()
     served = {
         name: int(after[name]["stot"]) - int(before.get(name, {}).get("stot", 0))
@@ -638,7 +661,7 @@ def flash_sale(cluster: Cluster, results: Results, size: Size) -> None:
         f"({len(placed) / seconds:.1f} orders/s), oversold {db['oversold']}, counter "
         f"{db['counter']}, answers "
         f"{dict(sorted(statuses.items()))}, requests per server {served}, client errors "
-        f"{len(sale['errors'])}",
+        f"{len(sale['errors'])}; {cpu_per_order(meter, len(placed))}",
     )
     orders = list(Order.objects.filter(event=event))
     say(f"paying {len(orders)} orders: payment_intent.succeeded, each delivered twice")
@@ -655,6 +678,17 @@ def flash_sale(cluster: Cluster, results: Results, size: Size) -> None:
     )
     wait_for_fulfilment(cluster, [o.pk for o in orders])
     check_fulfilment(cluster, results, "flash-sale orders", [o.pk for o in orders])
+
+
+def cpu_per_order(meter: CpuMeter, orders: int) -> str:
+    """CPU ms per order placed of each kind of process, and how busy the machine was."""
+    shares = ", ".join(
+        f"{label} {seconds * 1000 / max(orders, 1):.1f}" for label, seconds in meter.used.items()
+    )
+    return (
+        f"CPU ms per order: {shares}; machine {meter.machine:.0%} busy, "
+        f"loadavg {os.getloadavg()[0]:.2f}"
+    )
 
 
 # --- 2. an app server killed mid-sale ----------------------------------------------------------
